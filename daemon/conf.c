@@ -1,0 +1,688 @@
+/*
+ * conf.c -- read pinetd.conf and its drop-in directory (see conf.h).
+ *
+ * libconfuse needs the whole schema before it parses, but a service's
+ * plugin options are only known once its plugin is loaded.  So a file is
+ * read twice:
+ *
+ *   pass 1  a lenient schema (unknown options ignored) to learn which
+ *           plugins the services name, and services_dir;
+ *   pass 2  the strict schema: core options plus the options of every
+ *           loaded plugin.  An option that belongs to another plugin than
+ *           the service's own is then refused by name.
+ *
+ * libconfuse keeps no line numbers for values, so pass 2 attaches a
+ * validation callback to every service option that records the line each
+ * value was read on; checks done after parsing (addresses, ranges,
+ * duplicates) report that line.
+ */
+#include "conf.h"
+
+#include <confuse.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "plugopt.h"
+
+#ifndef PN_PLUGINDIR
+#define PN_PLUGINDIR "/usr/local/lib/pinetd"
+#endif
+#ifndef PN_SERVICESDIR
+#define PN_SERVICESDIR "/etc/pinetd/services.d"
+#endif
+
+/* Where a value was read: section, option, value index, line. */
+struct linerec {
+	cfg_t *sec;
+	const char *opt;
+	unsigned idx;
+	int line;
+};
+
+/* State of one load; libconfuse callbacks reach it through `cur`. */
+struct ctx {
+	FILE *errs;
+	int nerr;
+	const char *file; /* the file being parsed */
+	struct linerec *recs;
+	size_t nrecs, caprecs;
+	struct pn_registry *reg;
+	const char *plugin_dir;
+};
+
+/* libconfuse's callbacks carry no user pointer; one load runs at a time. */
+static struct ctx *cur;
+
+static void report(struct ctx *c, const char *file, int line, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
+
+static void report(struct ctx *c, const char *file, int line, const char *fmt,
+		   ...)
+{
+	va_list ap;
+
+	if (line > 0)
+		fprintf(c->errs, "%s:%d: ", file, line);
+	else
+		fprintf(c->errs, "%s: ", file);
+	va_start(ap, fmt);
+	vfprintf(c->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->errs);
+	c->nerr++;
+}
+
+static void errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	report(cur, cur->file, cfg ? cfg->line : 0, "%s", msg);
+}
+
+static int record_line(cfg_t *sec, cfg_opt_t *opt)
+{
+	struct ctx *c = cur;
+	unsigned idx = opt->nvalues ? opt->nvalues - 1 : 0;
+
+	for (size_t i = 0; i < c->nrecs; i++) {
+		struct linerec *r = &c->recs[i];
+		if (r->sec == sec && r->idx == idx && strcmp(r->opt, opt->name) == 0) {
+			r->line = sec->line;
+			return 0;
+		}
+	}
+	if (c->nrecs == c->caprecs) {
+		size_t cap = c->caprecs ? c->caprecs * 2 : 64;
+		struct linerec *n = realloc(c->recs, cap * sizeof *n);
+		if (!n)
+			return -1;
+		c->recs = n;
+		c->caprecs = cap;
+	}
+	c->recs[c->nrecs++] = (struct linerec){ sec, opt->name, idx, sec->line };
+	return 0;
+}
+
+/* The line a value was read on, or 0 if the option was not set. */
+static int line_of(struct ctx *c, cfg_t *sec, const char *opt, unsigned idx)
+{
+	for (size_t i = 0; i < c->nrecs; i++)
+		if (c->recs[i].sec == sec && c->recs[i].idx == idx &&
+		    strcmp(c->recs[i].opt, opt) == 0)
+			return c->recs[i].line;
+	return 0;
+}
+
+static int validate_log_level(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (pn_log_level_parse(v) < 0) {
+		cfg_error(cfg, "invalid log_level '%s' (expected one of: error, "
+			       "warning, notice, info, debug)", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- schema ---- */
+
+/* Core service options; keep in step with core_options in loader.c. */
+static const cfg_opt_t service_core_opts[] = {
+	CFG_STR("plugin", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("listen", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
+	CFG_INT("max_line", PN_DEF_MAX_LINE, CFGF_NONE),
+	CFG_INT("output_buffer", PN_DEF_OUTPUT_BUFFER, CFGF_NONE),
+	CFG_INT("output_max", PN_DEF_OUTPUT_MAX, CFGF_NONE),
+	CFG_INT("idle_timeout", 0, CFGF_NONE),
+};
+#define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
+
+/* A plugin option as libconfuse sees it. */
+static cfg_opt_t plugin_cfg_opt(const struct pinetd_option *o)
+{
+	switch (o->type) {
+	case PINETD_OPT_INT:
+		return (cfg_opt_t)CFG_INT(o->name, 0, CFGF_NONE);
+	case PINETD_OPT_BOOL:
+		return (cfg_opt_t)CFG_BOOL(o->name, cfg_false, CFGF_NONE);
+	default:
+		return (cfg_opt_t)CFG_STR(o->name, NULL, CFGF_NONE);
+	}
+}
+
+/*
+ * Build the service section's options: the core's, then every option of
+ * every loaded plugin (once per name).  Two plugins that declare one name
+ * with different types cannot share a schema: reported, first one kept.
+ * lenient adds the catch-all "__unknown".  Returns a malloc'd array.
+ */
+static cfg_opt_t *service_opts(struct ctx *c, int lenient)
+{
+	size_t n = NCORE + 2;
+	cfg_opt_t *opts;
+
+	for (struct pn_plugin *p = c->reg->plugins; p; p = p->next)
+		n += pn_plugopt_count(p->desc->options);
+	if (!(opts = calloc(n, sizeof *opts)))
+		return NULL;
+	memcpy(opts, service_core_opts, sizeof service_core_opts);
+	n = NCORE;
+	for (struct pn_plugin *p = c->reg->plugins; p; p = p->next) {
+		const struct pinetd_option *po = p->desc->options;
+		for (size_t i = 0; po && po[i].type != PINETD_OPT_END; i++) {
+			size_t j;
+			for (j = NCORE; j < n; j++)
+				if (strcmp(opts[j].name, po[i].name) == 0)
+					break;
+			if (j == n) {
+				opts[n++] = plugin_cfg_opt(&po[i]);
+				continue;
+			}
+			cfg_opt_t other = plugin_cfg_opt(&po[i]);
+			if (other.type != opts[j].type)
+				report(c, c->file, 0,
+				       "plugin '%s' declares option '%s' with another "
+				       "type than an earlier plugin; they cannot be "
+				       "used together",
+				       p->name, po[i].name);
+		}
+	}
+	if (lenient)
+		opts[n++] = (cfg_opt_t)CFG_STR_LIST("__unknown", NULL, CFGF_NONE);
+	opts[n] = (cfg_opt_t)CFG_END();
+	return opts;
+}
+
+/*
+ * A cfg for one file.  main: the global options too.  Returns NULL on
+ * allocation failure.
+ */
+static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
+{
+	cfg_opt_t *svc = service_opts(c, lenient);
+	cfg_flag_t secflags = CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES;
+	cfg_t *cfg;
+
+	if (!svc)
+		return NULL;
+	if (lenient)
+		secflags |= CFGF_IGNORE_UNKNOWN;
+	cfg_opt_t top[] = {
+		CFG_STR("plugin_dir", PN_PLUGINDIR, CFGF_NONE),
+		CFG_STR("services_dir", PN_SERVICESDIR, CFGF_NONE),
+		CFG_STR("log_level", "info", CFGF_NONE),
+		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
+		CFG_SEC("service", svc, secflags),
+		CFG_STR_LIST("__unknown", NULL, CFGF_NONE),
+		CFG_END(),
+	};
+	cfg_opt_t *opts = main_file ? top : top + 4;
+	if (!lenient) /* drop the catch-all */
+		top[5] = (cfg_opt_t)CFG_END();
+	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
+	free(svc);
+	if (!cfg)
+		return NULL;
+	cfg_set_error_function(cfg, errfunc);
+	if (main_file)
+		cfg_set_validate_func(cfg, "log_level", validate_log_level);
+	if (!lenient) {
+		cfg_t *dummy = cfg;
+		cfg_opt_t *sec = cfg_getopt(dummy, "service");
+		for (cfg_opt_t *o = sec->subopts; o && o->name; o++) {
+			char path[256];
+			snprintf(path, sizeof path, "service|%s", o->name);
+			cfg_set_validate_func(cfg, path, record_line);
+		}
+	}
+	return cfg;
+}
+
+/* Parse one file with the given cfg; returns 0 or -1 (errors reported). */
+static int parse_file(struct ctx *c, cfg_t *cfg, const char *file)
+{
+	int rc;
+
+	c->file = file;
+	rc = cfg_parse(cfg, file);
+	if (rc == CFG_FILE_ERROR) {
+		report(c, file, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	return rc == CFG_SUCCESS ? 0 : -1;
+}
+
+/* ---- paths ---- */
+
+/* dir of the config file joined with a relative path; NULL on OOM. */
+static char *resolve(const char *conf_path, const char *p)
+{
+	char *out;
+
+	if (!p || p[0] == '/' || p[0] == '\0')
+		return strdup(p ? p : "");
+	const char *slash = strrchr(conf_path, '/');
+	int dlen = slash ? (int)(slash - conf_path) : 1;
+	const char *dir = slash ? conf_path : ".";
+	if (asprintf(&out, "%.*s/%s", dlen, dir, p) < 0)
+		return NULL;
+	return out;
+}
+
+static int conf_name_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 &&
+	       strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+/*
+ * The drop-in files of dir in name order (malloc'd paths).  A missing
+ * compiled-in default directory is not an error; a configured one is.
+ */
+static int list_dropins(struct ctx *c, const char *dir, int is_default,
+			char ***files, size_t *nfiles)
+{
+	struct dirent **ents;
+	int n;
+
+	*files = NULL;
+	*nfiles = 0;
+	if (!dir[0])
+		return 0;
+	n = scandir(dir, &ents, conf_name_filter, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT && is_default)
+			return 0;
+		report(c, c->file, 0, "services_dir '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	*files = calloc((size_t)n + 1, sizeof **files);
+	for (int i = 0; i < n; i++) {
+		if (*files && asprintf(&(*files)[*nfiles], "%s/%s", dir,
+				       ents[i]->d_name) >= 0)
+			(*nfiles)++;
+		free(ents[i]);
+	}
+	free(ents);
+	return *files ? 0 : -1;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ---- pass 1: which plugins ---- */
+
+static void load_plugins_of(struct ctx *c, cfg_t *cfg)
+{
+	char err[1024];
+
+	for (unsigned i = 0; i < cfg_size(cfg, "service"); i++) {
+		cfg_t *s = cfg_getnsec(cfg, "service", i);
+		const char *ref = cfg_getstr(s, "plugin");
+		if (ref && ref[0] && !pn_plugin_load(c->reg, c->plugin_dir, ref,
+						     err, sizeof err)) {
+			/* Reported again with its line in pass 2. */
+		}
+	}
+}
+
+/* ---- pass 2: one service ---- */
+
+static int set_plugin_option(struct ctx *c, struct pn_service_conf *sc,
+			     cfg_t *s, const struct pinetd_option *o, int line)
+{
+	char err[512];
+	int rc = 0;
+
+	switch (o->type) {
+	case PINETD_OPT_STR:
+		rc = pn_plugopt_set_str(o, sc->pconf, cfg_getstr(s, o->name), err,
+					sizeof err);
+		break;
+	case PINETD_OPT_INT:
+		rc = pn_plugopt_set_int(o, sc->pconf, cfg_getint(s, o->name), err,
+					sizeof err);
+		break;
+	case PINETD_OPT_BOOL:
+		rc = pn_plugopt_set_bool(o, sc->pconf, cfg_getbool(s, o->name));
+		break;
+	case PINETD_OPT_ENUM:
+		rc = pn_plugopt_set_enum(o, sc->pconf, cfg_getstr(s, o->name), err,
+					 sizeof err);
+		break;
+	case PINETD_OPT_END:
+		break;
+	}
+	if (rc < 0)
+		report(c, sc->file, line, "service '%s': option '%s': %s", sc->name,
+		       o->name, err);
+	return rc;
+}
+
+/* A core integer option within [lo, hi]. */
+static long core_int(struct ctx *c, struct pn_service_conf *sc, cfg_t *s,
+		     const char *name, long lo, long hi)
+{
+	long v = cfg_getint(s, name);
+
+	if (v < lo || v > hi)
+		report(c, sc->file, line_of(c, s, name, 0),
+		       "service '%s': %s %ld out of range [%ld, %ld]", sc->name,
+		       name, v, lo, hi);
+	return v;
+}
+
+/* Check that every option set in s belongs to the core or to the
+ * service's plugin. */
+static void check_foreign_options(struct ctx *c, struct pn_service_conf *sc,
+				  cfg_t *s)
+{
+	for (size_t i = 0; i < c->nrecs; i++) {
+		struct linerec *r = &c->recs[i];
+		if (r->sec != s || pn_core_option_name(r->opt))
+			continue;
+		if (!pn_plugopt_find(sc->plugin->desc->options, r->opt))
+			report(c, sc->file, r->line,
+			       "service '%s': option '%s' is not an option of plugin '%s'",
+			       sc->name, r->opt, sc->plugin->name);
+	}
+}
+
+static void read_listen(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
+{
+	unsigned n = cfg_size(s, "listen");
+	char err[512];
+
+	if (n == 0) {
+		report(c, sc->file, sc->line,
+		       "service '%s': no listen address (listen = { \"tcp://HOST:PORT\" })",
+		       sc->name);
+		return;
+	}
+	sc->listen = calloc(n, sizeof *sc->listen);
+	sc->addrs = calloc(2 * (size_t)n, sizeof *sc->addrs);
+	if (!sc->listen || !sc->addrs)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const char *text = cfg_getnstr(s, "listen", i);
+		int line = line_of(c, s, "listen", i);
+		struct pn_addr a[2];
+		int k = pn_addr_parse(text, a, err, sizeof err);
+
+		sc->listen[sc->nlisten++] = strdup(text);
+		if (k < 0) {
+			report(c, sc->file, line, "service '%s': %s", sc->name, err);
+			continue;
+		}
+		if (!(sc->plugin->desc->transports & a[0].proto)) {
+			report(c, sc->file, line,
+			       "service '%s': plugin '%s' does not support %s (%s)",
+			       sc->name, sc->plugin->name,
+			       a[0].proto == PINETD_UDP ? "UDP" : "TCP", text);
+			continue;
+		}
+		for (int j = 0; j < k; j++)
+			sc->addrs[sc->naddrs++] = a[j];
+	}
+}
+
+/*
+ * Read one service section into sc.  Returns 0 when the service is
+ * usable (errors may still have been reported for it).
+ */
+static int read_service(struct ctx *c, cfg_t *s, const char *file,
+			struct pn_service_conf *sc)
+{
+	const char *ref = cfg_getstr(s, "plugin");
+	char err[1024];
+
+	sc->name = strdup(cfg_title(s));
+	sc->file = strdup(file);
+	sc->line = line_of(c, s, "plugin", 0);
+	if (!sc->line)
+		sc->line = s->line;
+	if (!sc->name || !sc->file)
+		return -1;
+	if (!ref || !ref[0]) {
+		report(c, file, sc->line, "service '%s': no plugin (plugin = NAME)",
+		       sc->name);
+		return -1;
+	}
+	if (!(sc->plugin = pn_plugin_load(c->reg, c->plugin_dir, ref, err,
+					  sizeof err))) {
+		report(c, file, sc->line, "service '%s': %s", sc->name, err);
+		return -1;
+	}
+	check_foreign_options(c, sc, s);
+	sc->enabled = cfg_getbool(s, "enabled") == cfg_true;
+	sc->max_line = core_int(c, sc, s, "max_line", 1, 1L << 20);
+	sc->output_buffer = core_int(c, sc, s, "output_buffer", 1024, 1L << 30);
+	sc->output_max = core_int(c, sc, s, "output_max", 1024, 1L << 30);
+	sc->idle_timeout = core_int(c, sc, s, "idle_timeout", 0, 366L * 86400);
+	if (sc->output_max < sc->output_buffer)
+		report(c, file, line_of(c, s, "output_max", 0) ?: sc->line,
+		       "service '%s': output_max %ld is less than output_buffer %ld",
+		       sc->name, sc->output_max, sc->output_buffer);
+	read_listen(c, sc, s);
+
+	const struct pinetd_plugin *d = sc->plugin->desc;
+	if (d->conf_size && !(sc->pconf = pn_plugopt_new(d->options, d->conf_size)))
+		return -1;
+	for (size_t i = 0; d->options && d->options[i].type != PINETD_OPT_END; i++) {
+		int line = line_of(c, s, d->options[i].name, 0);
+		if (line)
+			set_plugin_option(c, sc, s, &d->options[i], line);
+	}
+	return 0;
+}
+
+/* Two enabled services (or one service twice) on overlapping addresses. */
+static void check_addresses(struct ctx *c, struct pn_config *conf)
+{
+	for (size_t i = 0; i < conf->nsvcs; i++) {
+		struct pn_service_conf *a = &conf->svcs[i];
+		if (!a->enabled)
+			continue;
+		for (size_t x = 0; x < a->naddrs; x++) {
+			for (size_t j = 0; j <= i; j++) {
+				struct pn_service_conf *b = &conf->svcs[j];
+				size_t lim = j == i ? x : b->naddrs;
+				if (!b->enabled)
+					continue;
+				for (size_t y = 0; y < lim; y++) {
+					if (!pn_addr_overlap(&a->addrs[x], &b->addrs[y]))
+						continue;
+					char ta[PN_ADDR_TEXT + 8], tb[PN_ADDR_TEXT + 8];
+					pn_addr_format(&a->addrs[x], ta, sizeof ta);
+					pn_addr_format(&b->addrs[y], tb, sizeof tb);
+					if (i == j)
+						report(c, a->file, a->line,
+						       "service '%s': address %s is listed twice",
+						       a->name, ta);
+					else
+						report(c, a->file, a->line,
+						       "service '%s': address %s conflicts with %s of service '%s' (%s:%d)",
+						       a->name, ta, tb, b->name, b->file, b->line);
+				}
+			}
+		}
+	}
+}
+
+static void free_service(struct pn_service_conf *sc)
+{
+	if (sc->plugin && sc->pconf)
+		pn_plugopt_free(sc->plugin->desc->options, sc->pconf);
+	for (size_t i = 0; i < sc->nlisten; i++)
+		free(sc->listen[i]);
+	free(sc->listen);
+	free(sc->addrs);
+	free(sc->name);
+	free(sc->file);
+}
+
+void pn_config_free(struct pn_config *conf)
+{
+	if (!conf)
+		return;
+	for (size_t i = 0; i < conf->nsvcs; i++)
+		free_service(&conf->svcs[i]);
+	free(conf->svcs);
+	free(conf->path);
+	free(conf->plugin_dir);
+	free(conf->services_dir);
+	free(conf);
+}
+
+/* Append the services of one parsed file. */
+static void take_services(struct ctx *c, struct pn_config *conf, cfg_t *cfg,
+			  const char *file)
+{
+	unsigned n = cfg_size(cfg, "service");
+	struct pn_service_conf *v;
+
+	if (!n)
+		return;
+	v = realloc(conf->svcs, (conf->nsvcs + n) * sizeof *v);
+	if (!v) {
+		report(c, file, 0, "out of memory");
+		return;
+	}
+	conf->svcs = v;
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *s = cfg_getnsec(cfg, "service", i);
+		struct pn_service_conf *sc = &conf->svcs[conf->nsvcs];
+		int dup = 0;
+
+		for (size_t j = 0; j < conf->nsvcs; j++) {
+			if (strcmp(conf->svcs[j].name, cfg_title(s)) == 0) {
+				report(c, file, s->line,
+				       "service '%s' is already defined at %s:%d",
+				       cfg_title(s), conf->svcs[j].file,
+				       conf->svcs[j].line);
+				dup = 1;
+			}
+		}
+		if (dup)
+			continue;
+		memset(sc, 0, sizeof *sc);
+		conf->nsvcs++;
+		if (read_service(c, s, file, sc) < 0 && !sc->plugin) {
+			/* Unusable: keep it out of later checks. */
+			free_service(sc);
+			conf->nsvcs--;
+		}
+	}
+}
+
+struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
+				 struct pn_registry *reg, FILE *errs,
+				 int *nerrors)
+{
+	struct ctx c = { .errs = errs, .reg = reg, .file = path };
+	struct pn_config *conf = calloc(1, sizeof *conf);
+	char **files = NULL;
+	size_t nfiles = 0;
+	cfg_t *cfg = NULL;
+	int is_default_dir;
+
+	cur = &c;
+	if (!conf || !(conf->path = strdup(path)))
+		goto oom;
+
+	/* Pass 1: the main file, leniently, for global options and plugins. */
+	if (!(cfg = new_cfg(&c, 1, 1)))
+		goto oom;
+	if (parse_file(&c, cfg, path) < 0)
+		goto out;
+	conf->plugin_dir = plugin_dir ? strdup(plugin_dir)
+				      : resolve(path, cfg_getstr(cfg, "plugin_dir"));
+	is_default_dir = strcmp(cfg_getstr(cfg, "services_dir"), PN_SERVICESDIR) == 0;
+	conf->services_dir = resolve(path, cfg_getstr(cfg, "services_dir"));
+	if (!conf->plugin_dir || !conf->services_dir)
+		goto oom;
+	c.plugin_dir = conf->plugin_dir;
+	conf->log_level = pn_log_level_parse(cfg_getstr(cfg, "log_level"));
+	conf->backlog = cfg_getint(cfg, "backlog");
+	if (conf->backlog < 1 || conf->backlog > 1L << 20)
+		report(&c, path, 0, "backlog %ld out of range [1, 1048576]",
+		       conf->backlog);
+	load_plugins_of(&c, cfg);
+	cfg_free(cfg);
+	cfg = NULL;
+	if (list_dropins(&c, conf->services_dir, is_default_dir, &files, &nfiles) < 0)
+		goto out;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (!(cfg = new_cfg(&c, 0, 1)))
+			goto oom;
+		if (parse_file(&c, cfg, files[i]) == 0)
+			load_plugins_of(&c, cfg);
+		cfg_free(cfg);
+		cfg = NULL;
+	}
+	if (c.nerr)
+		goto out;
+
+	/* Pass 2: strictly, with every loaded plugin's options. */
+	for (size_t i = 0; i <= nfiles; i++) {
+		const char *file = i == 0 ? path : files[i - 1];
+		c.nrecs = 0;
+		if (!(cfg = new_cfg(&c, i == 0, 0)))
+			goto oom;
+		if (parse_file(&c, cfg, file) == 0)
+			take_services(&c, conf, cfg, file);
+		cfg_free(cfg);
+		cfg = NULL;
+	}
+	check_addresses(&c, conf);
+	goto out;
+
+oom:
+	report(&c, path, 0, "out of memory");
+out:
+	if (cfg)
+		cfg_free(cfg);
+	free_list(files, nfiles);
+	free(c.recs);
+	cur = NULL;
+	if (nerrors)
+		*nerrors = c.nerr;
+	if (c.nerr) {
+		pn_config_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void pn_config_summary(const struct pn_config *conf, FILE *out)
+{
+	fprintf(out, "configuration %s: %zu service%s, plugins from %s\n",
+		conf->path, conf->nsvcs, conf->nsvcs == 1 ? "" : "s",
+		conf->plugin_dir);
+	for (size_t i = 0; i < conf->nsvcs; i++) {
+		const struct pn_service_conf *sc = &conf->svcs[i];
+		fprintf(out, "service %-12s plugin %-10s %-8s", sc->name,
+			sc->plugin->name, sc->enabled ? "enabled" : "disabled");
+		for (size_t j = 0; j < sc->naddrs; j++) {
+			char t[PN_ADDR_TEXT + 8];
+			pn_addr_format(&sc->addrs[j], t, sizeof t);
+			fprintf(out, " %s", t);
+		}
+		fputc('\n', out);
+	}
+}

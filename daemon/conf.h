@@ -1,0 +1,67 @@
+/*
+ * conf.h -- read pinetd.conf and its drop-in directory into a service
+ * table.
+ *
+ * The result is plain data (no sockets, no running state), so a reload can
+ * read a new table beside the running one and compare them.  Every error
+ * is written to the error stream as "FILE:LINE: message".
+ */
+#ifndef PN_CONFIG_H
+#define PN_CONFIG_H
+
+#include <stdio.h>
+
+#include "addr.h"
+#include "loader.h"
+
+/* Core per-service defaults. */
+#define PN_DEF_MAX_LINE 4096L
+#define PN_DEF_OUTPUT_BUFFER (64L * 1024)
+#define PN_DEF_OUTPUT_MAX (1024L * 1024)
+#define PN_DEF_BACKLOG 4096L
+
+struct pn_service_conf {
+	char *name;
+	char *file; /* where the service is defined */
+	int line;   /* the line of its `plugin` option (or section end) */
+	struct pn_plugin *plugin;
+	char **listen; /* as written */
+	size_t nlisten;
+	struct pn_addr *addrs; /* expanded ("*" gives two) */
+	size_t naddrs;
+	int enabled;
+	long max_line;	    /* longest line for PINETD_PF_LINES plugins */
+	long output_buffer; /* stop reading while more is queued */
+	long output_max;    /* close when more than this would be queued */
+	long idle_timeout;  /* seconds; 0: none */
+	void *pconf;	    /* the plugin's option struct */
+};
+
+struct pn_config {
+	char *path;
+	char *plugin_dir;
+	char *services_dir; /* "" when none */
+	int log_level;
+	long backlog;
+	struct pn_service_conf *svcs;
+	size_t nsvcs;
+};
+
+/*
+ * pn_config_load -- read `path` and the drop-in files of its services_dir
+ * (*.conf, in name order), load the plugins the services name into `reg`,
+ * and check everything: unknown options, plugin options, addresses,
+ * transports, duplicates.  plugin_dir, when not NULL, overrides the
+ * file's.  Errors go to `errs`.  Returns the table, or NULL with the
+ * number of errors in *nerrors.
+ */
+struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
+				 struct pn_registry *reg, FILE *errs,
+				 int *nerrors);
+
+void pn_config_free(struct pn_config *conf);
+
+/* Print the table: one line per service with plugin, state, addresses. */
+void pn_config_summary(const struct pn_config *conf, FILE *out);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * conn.h -- stream connections: buffered output with backpressure, line
+ * framing, idle timeouts and deferred close.
+ *
+ * Output goes straight to the socket while nothing is queued; the rest is
+ * queued.  While more than the service's output_buffer is queued the core
+ * stops reading from the peer (so a peer that does not read cannot make
+ * the daemon buffer without bound); beyond output_max the connection is
+ * closed.  A closed connection is skipped by pn_conn_foreach at once and
+ * gets its on_close from the loop's after hook (pn_conn_reap), never from
+ * inside a plugin's call.
+ */
+#ifndef PN_CONN_H
+#define PN_CONN_H
+
+#include <sys/socket.h>
+
+#include "framer.h"
+#include "server.h"
+
+/* Accept the connected socket fd for the listener's service. */
+void pn_conn_accept(struct pn_listener *ln, int fd,
+		    const struct sockaddr *peer, socklen_t len);
+
+int pn_conn_send(pinetd_conn *c, const void *buf, size_t len);
+
+/* End the connection: with flush, after its queued output is written. */
+void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush);
+
+void pn_conn_want_drain(pinetd_conn *c, int on);
+size_t pn_conn_pending(const pinetd_conn *c);
+const char *pn_conn_peer_name(const pinetd_conn *c);
+const struct sockaddr *pn_conn_peer_addr(const pinetd_conn *c,
+					 socklen_t *len);
+void *pn_conn_data(pinetd_conn *c);
+pinetd_svc *pn_conn_service(pinetd_conn *c);
+
+/* Call fn for each open connection of s (see pinetd_core.foreach_conn). */
+int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *),
+		    void *arg);
+
+/* Close every connection of s at once (no flush). */
+void pn_conn_close_all(pinetd_svc *s, enum pinetd_close_reason why);
+
+/* Deliver on_close to closed connections and free them (after hook). */
+void pn_conn_reap(struct pn_server *srv);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * core.c -- the helpers handed to plugins: thin adapters from the public
+ * API (include/pinetd/plugin.h) to the connection, datagram and server
+ * modules.
+ */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conn.h"
+#include "dgram.h"
+#include "log.h"
+#include "server.h"
+
+static time_t start_time;
+
+void pn_core_set_start_time(time_t t) { start_time = t; }
+
+static time_t core_start_time(void) { return start_time; }
+
+static int core_sendf(pinetd_conn *c, const char *fmt, ...)
+{
+	char small[512], *big = NULL;
+	va_list ap;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return pn_conn_send(c, small, (size_t)n);
+	va_start(ap, fmt);
+	n = vasprintf(&big, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	rc = pn_conn_send(c, big, (size_t)n);
+	free(big);
+	return rc;
+}
+
+static void core_close(pinetd_conn *c)
+{
+	pn_conn_close(c, PINETD_CLOSE_PLUGIN, 1);
+}
+
+static const char *core_service_name(const pinetd_svc *s)
+{
+	return s->conf->name;
+}
+
+static void core_log(pinetd_svc *s, int level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	pn_log(level, "service '%s': %s", s->conf->name, msg);
+}
+
+static int core_foreach_service(pinetd_svc *s,
+				int (*fn)(const struct pinetd_service_info *,
+					  void *),
+				void *arg)
+{
+	struct pn_server *srv = s->srv;
+
+	for (size_t i = 0; i < srv->nsvcs; i++) {
+		const pinetd_svc *o = &srv->svcs[i];
+		struct pinetd_service_info info = {
+			.name = o->conf->name,
+			.plugin = o->desc->name,
+			.listen = (const char *const *)o->conf->listen,
+			.nlisten = o->conf->nlisten,
+			.connections = o->nconns,
+			.enabled = o->conf->enabled,
+		};
+		int rc = fn(&info, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+const struct pinetd_core pn_core = {
+	.abi = PINETD_ABI_VERSION,
+	.size = sizeof(struct pinetd_core),
+	.send = pn_conn_send,
+	.sendf = core_sendf,
+	.close = core_close,
+	.peer_name = pn_conn_peer_name,
+	.peer_addr = pn_conn_peer_addr,
+	.conn_data = pn_conn_data,
+	.pending = pn_conn_pending,
+	.want_drain = pn_conn_want_drain,
+	.foreach_conn = pn_conn_foreach,
+	.reply = pn_dgram_reply,
+	.dgram_peer_name = pn_dgram_peer_name,
+	.dgram_peer_addr = pn_dgram_peer_addr,
+	.service_name = core_service_name,
+	.log = core_log,
+	.foreach_service = core_foreach_service,
+	.start_time = core_start_time,
+};

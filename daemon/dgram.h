@@ -1,0 +1,23 @@
+/*
+ * dgram.h -- datagram services: receive in batches with recvmmsg, hand
+ * each datagram to the plugin, send replies without blocking.
+ */
+#ifndef PN_DGRAM_H
+#define PN_DGRAM_H
+
+#include "server.h"
+
+/* Receive buffers of one server (allocated on first use). */
+struct pn_udp_batch;
+void pn_udp_batch_free(struct pn_udp_batch *b);
+
+/* Read the listener's pending datagrams (bounded per call, for fairness
+ * between listeners) and dispatch them. */
+void pn_dgram_receive(struct pn_listener *ln);
+
+int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len);
+const char *pn_dgram_peer_name(const pinetd_dgram *d);
+const struct sockaddr *pn_dgram_peer_addr(const pinetd_dgram *d,
+					  socklen_t *len);
+
+#endif

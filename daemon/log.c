@@ -1,0 +1,72 @@
+/*
+ * log.c -- the daemon's log (see log.h).
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static int log_to_stderr = 1;
+static int log_level = LOG_INFO;
+
+static const struct {
+	const char *name;
+	int level;
+} levels[] = {
+	{ "error", LOG_ERR },	{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },	{ "debug", LOG_DEBUG },
+};
+
+void pn_log_open(const char *ident, int to_stderr, int level)
+{
+	log_to_stderr = to_stderr;
+	log_level = level;
+	if (!to_stderr)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void pn_log_set_level(int level) { log_level = level; }
+int pn_log_get_level(void) { return log_level; }
+
+int pn_log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+		if (strcasecmp(levels[i].name, name) == 0)
+			return levels[i].level;
+	return -1;
+}
+
+const char *pn_log_level_name(int level)
+{
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+		if (levels[i].level == level)
+			return levels[i].name;
+	return "?";
+}
+
+void pn_vlog(int level, const char *fmt, va_list ap)
+{
+	int saved = errno;
+
+	if (level > log_level)
+		return;
+	if (log_to_stderr) {
+		char line[2048];
+		vsnprintf(line, sizeof line, fmt, ap);
+		fprintf(stderr, "pinetd: %s: %s\n", pn_log_level_name(level), line);
+	} else {
+		vsyslog(level, fmt, ap);
+	}
+	errno = saved;
+}
+
+void pn_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pn_vlog(level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,27 @@
+/*
+ * log.h -- the daemon's log: stderr in the foreground, syslog otherwise.
+ *
+ * Levels are the syslog priorities (LOG_ERR ... LOG_DEBUG).  The log is a
+ * per-process facility by nature (like syslog itself), so its state is
+ * process-wide; pn_log_open() resets it.
+ */
+#ifndef PN_LOG_H
+#define PN_LOG_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+/* Send messages at `level` or more urgent to stderr (to_stderr) or to
+ * syslog under `ident`. */
+void pn_log_open(const char *ident, int to_stderr, int level);
+void pn_log_set_level(int level);
+int pn_log_get_level(void);
+
+void pn_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pn_vlog(int level, const char *fmt, va_list ap);
+
+/* Parse "error", "warning", "notice", "info", "debug"; -1 if unknown. */
+int pn_log_level_parse(const char *name);
+const char *pn_log_level_name(int level);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * plugopt.h -- fill a plugin's option struct from its option table.
+ *
+ * Self-contained like framer.c: the daemon's configuration code and the
+ * plugin test kit share it.  Strings stored in a conf struct are owned by
+ * it and released by pn_plugopt_free().
+ */
+#ifndef PN_PLUGOPT_H
+#define PN_PLUGOPT_H
+
+#include <stddef.h>
+
+#include <pinetd/plugin.h>
+
+/* Number of entries before PINETD_OPT_END (0 for a NULL table). */
+size_t pn_plugopt_count(const struct pinetd_option *opts);
+
+/* Find an option by name, or NULL. */
+const struct pinetd_option *pn_plugopt_find(const struct pinetd_option *opts,
+					    const char *name);
+
+/* Allocate a zeroed conf of `size` bytes holding every default.
+ * Returns NULL on allocation failure (or when size is 0). */
+void *pn_plugopt_new(const struct pinetd_option *opts, size_t size);
+
+/*
+ * Store a value.  Each returns 0, or -1 after writing a reason into err
+ * ("value 99999 out of range [1, 65535]", "invalid value 'x' (expected
+ * one of: reply, prefix)").
+ */
+int pn_plugopt_set_str(const struct pinetd_option *o, void *conf,
+		       const char *v, char *err, size_t errlen);
+int pn_plugopt_set_int(const struct pinetd_option *o, void *conf, long v,
+		       char *err, size_t errlen);
+int pn_plugopt_set_bool(const struct pinetd_option *o, void *conf, int v);
+int pn_plugopt_set_enum(const struct pinetd_option *o, void *conf,
+			const char *v, char *err, size_t errlen);
+
+/* Parse `text` according to the option's type and store it. */
+int pn_plugopt_set_text(const struct pinetd_option *o, void *conf,
+			const char *text, char *err, size_t errlen);
+
+/* Release the strings of a conf and the conf itself. */
+void pn_plugopt_free(const struct pinetd_option *opts, void *conf);
+
+/* Bytes an option of this type occupies in the conf struct. */
+size_t pn_plugopt_field_size(enum pinetd_opt_type t);
+
+/* Name of an option type, for messages and listings. */
+const char *pn_plugopt_type_name(enum pinetd_opt_type t);
+
+#endif
