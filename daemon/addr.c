@@ -39,7 +39,9 @@ static int parse_port(const char *s, unsigned *port)
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
+	if (*end)
+		return -1;
+	if (errno || v < 1 || v > 65535)
 		return -2;
 	*port = (unsigned)v;
 	return 0;

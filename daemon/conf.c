@@ -235,7 +235,9 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 	cfg_set_error_function(cfg, errfunc);
 	if (main_file)
 		cfg_set_validate_func(cfg, "log_level", validate_log_level);
-	if (!lenient) {
+	if (lenient) {
+		cfg_set_validate_func(cfg, "service|plugin", record_line);
+	} else {
 		cfg_t *dummy = cfg;
 		cfg_opt_t *sec = cfg_getopt(dummy, "service");
 		for (cfg_opt_t *o = sec->subopts; o && o->name; o++) {
@@ -247,34 +249,121 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 	return cfg;
 }
 
+/*
+ * Blank out comments (#, // and C-style), keeping every newline, outside
+ * quoted strings.  libconfuse 3.3 miscounts lines after a comment, so the
+ * daemon hands it text without any: every file:line stays exact.
+ */
+static void blank_comments(char *p)
+{
+	char quote = 0;
+
+	for (; *p; p++) {
+		if (quote) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (*p && *p != '\n')
+				*p++ = ' ';
+			if (!*p)
+				break;
+		} else if (p[0] == '/' && p[1] == '*') {
+			*p++ = ' ';
+			*p = ' ';
+			while (p[1] && !(p[1] == '*' && p[2] == '/')) {
+				p++;
+				if (*p != '\n')
+					*p = ' ';
+			}
+			if (p[1]) {
+				p[1] = p[2] = ' ';
+				p += 2;
+			}
+		}
+	}
+}
+
+/* Read a whole file; NULL with errno set on failure. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	if (!(m = open_memstream(&buf, &len))) {
+		fclose(f);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, m);
+	int failed = ferror(f);
+	fclose(f);
+	if (fclose(m) != 0 || failed) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	return buf;
+}
+
 /* Parse one file with the given cfg; returns 0 or -1 (errors reported). */
 static int parse_file(struct ctx *c, cfg_t *cfg, const char *file)
 {
+	char *text = slurp(file);
 	int rc;
 
 	c->file = file;
-	rc = cfg_parse(cfg, file);
-	if (rc == CFG_FILE_ERROR) {
+	if (!text) {
 		report(c, file, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
+	blank_comments(text);
+	rc = cfg_parse_buf(cfg, text);
+	free(text);
 	return rc == CFG_SUCCESS ? 0 : -1;
 }
 
 /* ---- paths ---- */
 
-/* dir of the config file joined with a relative path; NULL on OOM. */
+/*
+ * Resolve each ':'-separated part of p that is relative against the
+ * directory of the config file.  Returns a malloc'd string or NULL.
+ */
 static char *resolve(const char *conf_path, const char *p)
 {
-	char *out;
-
-	if (!p || p[0] == '/' || p[0] == '\0')
-		return strdup(p ? p : "");
 	const char *slash = strrchr(conf_path, '/');
 	int dlen = slash ? (int)(slash - conf_path) : 1;
 	const char *dir = slash ? conf_path : ".";
-	if (asprintf(&out, "%.*s/%s", dlen, dir, p) < 0)
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (!f)
 		return NULL;
+	for (const char *part = p ? p : ""; *part;) {
+		size_t n = strcspn(part, ":");
+		if (part != p)
+			fputc(':', f);
+		if (n > 0 && part[0] != '/')
+			fprintf(f, "%.*s/", dlen, dir);
+		fprintf(f, "%.*s", (int)n, part);
+		part += n;
+		if (*part == ':')
+			part++;
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -334,10 +423,13 @@ static void load_plugins_of(struct ctx *c, cfg_t *cfg)
 	for (unsigned i = 0; i < cfg_size(cfg, "service"); i++) {
 		cfg_t *s = cfg_getnsec(cfg, "service", i);
 		const char *ref = cfg_getstr(s, "plugin");
-		if (ref && ref[0] && !pn_plugin_load(c->reg, c->plugin_dir, ref,
-						     err, sizeof err)) {
-			/* Reported again with its line in pass 2. */
-		}
+		if (!ref || !ref[0])
+			report(c, c->file, s->line,
+			       "service '%s': no plugin (plugin = NAME)",
+			       cfg_title(s));
+		else if (!pn_plugin_load(c->reg, c->plugin_dir, ref, err, sizeof err))
+			report(c, c->file, line_of(c, s, "plugin", 0),
+			       "service '%s': %s", cfg_title(s), err);
 	}
 }
 
@@ -468,7 +560,6 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		report(c, file, sc->line, "service '%s': %s", sc->name, err);
 		return -1;
 	}
-	check_foreign_options(c, sc, s);
 	sc->enabled = cfg_getbool(s, "enabled") == cfg_true;
 	sc->max_line = core_int(c, sc, s, "max_line", 1, 1L << 20);
 	sc->output_buffer = core_int(c, sc, s, "output_buffer", 1024, 1L << 30);
@@ -479,6 +570,7 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		       "service '%s': output_max %ld is less than output_buffer %ld",
 		       sc->name, sc->output_max, sc->output_buffer);
 	read_listen(c, sc, s);
+	check_foreign_options(c, sc, s);
 
 	const struct pinetd_plugin *d = sc->plugin->desc;
 	if (d->conf_size && !(sc->pconf = pn_plugopt_new(d->options, d->conf_size)))
@@ -608,6 +700,7 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	/* Pass 1: the main file, leniently, for global options and plugins. */
 	if (!(cfg = new_cfg(&c, 1, 1)))
 		goto oom;
+	c.nrecs = 0;
 	if (parse_file(&c, cfg, path) < 0)
 		goto out;
 	conf->plugin_dir = plugin_dir ? strdup(plugin_dir)
@@ -630,6 +723,7 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!(cfg = new_cfg(&c, 0, 1)))
 			goto oom;
+		c.nrecs = 0;
 		if (parse_file(&c, cfg, files[i]) == 0)
 			load_plugins_of(&c, cfg);
 		cfg_free(cfg);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plugopt.h"
 
@@ -153,6 +154,26 @@ int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 	return check_options(d, who, err, errlen);
 }
 
+/* The first DIR/NAME.so that exists along the ':'-separated dirs. */
+static int search_dirs(const char *dirs, const char *name, char *path,
+		       size_t len)
+{
+	const char *d = dirs;
+
+	while (*d) {
+		size_t n = strcspn(d, ":");
+		if (n > 0) {
+			snprintf(path, len, "%.*s/%s.so", (int)n, d, name);
+			if (access(path, F_OK) == 0)
+				return 0;
+		}
+		d += n;
+		if (*d == ':')
+			d++;
+	}
+	return -1;
+}
+
 struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 				 const char *ref, char *err, size_t errlen)
 {
@@ -172,7 +193,12 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 				 ref);
 			return NULL;
 		}
-		snprintf(path, sizeof path, "%s/%s.so", dir, ref);
+		if (search_dirs(dir, ref, path, sizeof path) < 0) {
+			snprintf(err, errlen,
+				 "plugin '%s': no file %s.so in plugin_dir %s",
+				 ref, ref, dir);
+			return NULL;
+		}
 	}
 	if ((p = find_path(r, path)))
 		return p;

@@ -33,7 +33,8 @@ void pn_registry_free(struct pn_registry *r);
 
 /*
  * pn_plugin_load -- return the plugin called `ref`, loading it on first
- * use.  `ref` is a name (looked up as dir/NAME.so) or, when it contains a
+ * use.  `ref` is a name (looked up as NAME.so in dir, a ':'-separated
+ * list of directories searched in order) or, when it contains a
  * '/', a path.  Every rejection is described in err with the plugin's
  * name and path, e.g.
  *   plugin 'x' (/usr/lib/pinetd/x.so): ABI version 2, expected 1

@@ -268,12 +268,13 @@ struct pt_service *pt_service_new(const struct pinetd_plugin *p,
 		free(s);
 		return NULL;
 	}
-	return s;
+	/* struct pt_service is the public name of the fake service. */
+	return (struct pt_service *)(void *)s;
 }
 
 void pt_service_free(struct pt_service *ps)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 
 	if (!s)
 		return;
@@ -303,17 +304,17 @@ const char *pt_last_error(void) { return last_error; }
 
 void *pt_service_state(struct pt_service *s)
 {
-	return ((struct pinetd_svc *)s)->state;
+	return ((struct pinetd_svc *)(void *)s)->state;
 }
 
 void pt_set_max_line(struct pt_service *s, size_t max_line)
 {
-	((struct pinetd_svc *)s)->max_line = max_line;
+	((struct pinetd_svc *)(void *)s)->max_line = max_line;
 }
 
 void pt_set_output_max(struct pt_service *s, size_t output_max)
 {
-	((struct pinetd_svc *)s)->output_max = output_max;
+	((struct pinetd_svc *)(void *)s)->output_max = output_max;
 }
 
 static void fill_addr(struct sockaddr_storage *ss, socklen_t *sslen,
@@ -341,7 +342,7 @@ static void fill_addr(struct sockaddr_storage *ss, socklen_t *sslen,
 
 pinetd_conn *pt_connect(struct pt_service *ps, const char *ip, unsigned port)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 	pinetd_conn *c = calloc(1, sizeof *c);
 
 	if (!c)
@@ -373,7 +374,7 @@ static int line_cb(void *arg, char *line, size_t len, unsigned flags)
 void pt_send(struct pt_service *ps, pinetd_conn *c, const void *buf,
 	     size_t len)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 
 	if (c->closed || c->notified)
 		return;
@@ -408,7 +409,7 @@ static void notify_close(struct pinetd_svc *s, pinetd_conn *c, int why)
 
 void pt_eof(struct pt_service *ps, pinetd_conn *c)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 
 	if (!c->closed && (s->p->flags & PINETD_PF_LINES))
 		pn_framer_finish(&c->fr, line_cb, c);
@@ -419,13 +420,13 @@ void pt_eof(struct pt_service *ps, pinetd_conn *c)
 
 void pt_disconnect(struct pt_service *ps, pinetd_conn *c)
 {
-	notify_close((struct pinetd_svc *)ps, c, PINETD_CLOSE_PEER);
+	notify_close((struct pinetd_svc *)(void *)ps, c, PINETD_CLOSE_PEER);
 	pt_run(ps);
 }
 
 void pt_drain(struct pt_service *ps, pinetd_conn *c)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 
 	if (c->drain && !c->closed && s->p->on_drain)
 		s->p->on_drain(s->state, c);
@@ -434,7 +435,7 @@ void pt_drain(struct pt_service *ps, pinetd_conn *c)
 
 void pt_run(struct pt_service *ps)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 	int again = 1;
 
 	/* A close may trigger sends that overflow others: loop. */
@@ -471,7 +472,7 @@ void pt_set_pending(pinetd_conn *c, size_t pending) { c->fake_pending = pending;
 int pt_datagram(struct pt_service *ps, const char *ip, unsigned port,
 		const void *buf, size_t len)
 {
-	struct pinetd_svc *s = (struct pinetd_svc *)ps;
+	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 	struct pinetd_dgram d;
 	int before = reply_count;
 

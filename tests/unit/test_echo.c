@@ -1,0 +1,70 @@
+/* Unit tests for plugins/echo.c against the fake core. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pinetd_testkit.h"
+
+extern const struct pinetd_plugin pinetd_plugin;
+
+static void test_echo_stream_returns_every_byte(void **st)
+{
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+	char bin[256];
+	size_t n;
+
+	(void)st;
+	for (int i = 0; i < 256; i++)
+		bin[i] = (char)i;
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "hello\n");
+	pt_send(s, c, bin, sizeof bin);
+	const char *out = pt_output(c, &n);
+	assert_int_equal(n, 6 + 256);
+	assert_memory_equal(out, "hello\n", 6);
+	assert_memory_equal(out + 6, bin, 256);
+	pt_disconnect(s, c);
+	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PEER);
+	pt_service_free(s);
+}
+
+static void test_echo_datagram_replies_unchanged(void **st)
+{
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+	size_t n;
+	int count;
+
+	(void)st;
+	assert_int_equal(pt_datagram(s, "::1", 4000, "ping\0x", 6), 1);
+	const char *r = pt_reply(&n, &count);
+	assert_int_equal(n, 6);
+	assert_memory_equal(r, "ping\0x", 6);
+	assert_int_equal(pt_datagram(s, "127.0.0.1", 4000, "", 0), 1);
+	pt_reply(&n, &count);
+	assert_int_equal(n, 0);
+	assert_int_equal(count, 2);
+	pt_service_free(s);
+}
+
+static void test_echo_descriptor(void **st)
+{
+	(void)st;
+	assert_int_equal(pinetd_plugin.abi, PINETD_ABI_VERSION);
+	assert_string_equal(pinetd_plugin.name, "echo");
+	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
+	assert_int_equal(pinetd_plugin.flags & PINETD_PF_LINES, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_echo_stream_returns_every_byte),
+		cmocka_unit_test(test_echo_datagram_replies_unchanged),
+		cmocka_unit_test(test_echo_descriptor),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
