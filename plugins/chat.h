@@ -1,0 +1,76 @@
+/*
+ * chat.h -- what the chat plugin's files share (internal: not installed).
+ *
+ * chat.c holds the room (joining, leaving, broadcasting, line handling),
+ * chat_cmd.c the /commands, chat_sanitize.c the text filter.  Names used
+ * across these files carry the double prefix chat__.
+ */
+#ifndef CHAT_H
+#define CHAT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <pinetd/plugin.h>
+
+/* The longest nick, in bytes ([A-Za-z0-9_-] only). */
+#define CHAT_NICK_MAX 16
+
+/* The plugin's options (struct pinetd_option table in chat.c). */
+struct chat_conf {
+	const char *welcome; /* sent on join; "" for none */
+};
+
+/* One room per service. */
+struct chat {
+	const struct pinetd_core *core;
+	pinetd_svc *svc;
+	const struct chat_conf *conf;
+	unsigned long next_seq; /* join order, for /who */
+	size_t members;		/* connections between on_open and on_close */
+	char *buf;		/* scratch for building one outgoing line */
+	size_t cap;
+};
+
+/* Per connection (conn_data, zeroed by the core at open). */
+struct chat_member {
+	unsigned long seq;		 /* join order, 1, 2, ... */
+	char nick[CHAT_NICK_MAX + 1];	 /* "" until /nick */
+	int gone;			 /* leave announced: out of the room */
+};
+
+/* chat__member -- the member state of connection c. */
+struct chat_member *chat__member(const struct chat *ch, pinetd_conn *c);
+
+/* chat__name -- how others see c: its nick, or its "ip:port". */
+const char *chat__name(const struct chat *ch, pinetd_conn *c);
+
+/*
+ * chat__broadcast -- format one line and send it to every member of the
+ * room except `except` (NULL for everyone) and members that have left.
+ * A member whose queue overflows is closed by the core and announced
+ * later from on_close.  Returns 0, or -1 when out of memory (the line
+ * is dropped and logged).
+ */
+int chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * chat__leave -- take c out of the room and tell the others, once:
+ * "NICK left" or "IP:PORT is offline", followed by why (" (too slow)",
+ * " (idle timeout)", ...).  Later calls for the same member do nothing.
+ */
+void chat__leave(struct chat *ch, pinetd_conn *c,
+		 enum pinetd_close_reason why);
+
+/*
+ * chat__command -- run the /command in line[0..len) (sanitized,
+ * NUL-terminated, line[0] == '/') for member c; replies go to c, notices
+ * to the room.
+ */
+void chat__command(struct chat *ch, pinetd_conn *c, char *line, size_t len);
+
+/* chat__nick_valid -- 1 when s is 1..CHAT_NICK_MAX of [A-Za-z0-9_-]. */
+int chat__nick_valid(const char *s);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * chat_cmd.c -- the chat room's /commands: /nick, /who, /me, /help and
+ * /quit.
+ *
+ * Commands are a table (name, arguments, help, handler); /help prints
+ * the table.  Names are case-insensitive.  Replies to the member who
+ * typed the command start with "* "; notices to the others have the
+ * seed's plain form ("old is now known as new", "* nick action").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chat.h"
+
+/* /who lists at most this many names, so its one line stays far below
+ * any sensible output_max in a crowded room. */
+#define CHAT_WHO_MAX 50
+
+typedef void chat_cmd_fn(struct chat *ch, pinetd_conn *c, char *args);
+
+static chat_cmd_fn cmd_nick, cmd_who, cmd_me, cmd_help, cmd_quit;
+
+static const struct chat_cmd {
+	const char *name;
+	const char *args; /* for /help and usage replies */
+	const char *help;
+	chat_cmd_fn *run;
+} chat_cmds[] = {
+	{ "nick", " NAME", "take a nick: 1-16 letters, digits, _ or -",
+	  cmd_nick },
+	{ "who", "", "list the members of the room", cmd_who },
+	{ "me", " ACTION", "tell the room what you do", cmd_me },
+	{ "help", "", "this list", cmd_help },
+	{ "quit", "", "leave the room", cmd_quit },
+};
+
+#define NCMDS (sizeof chat_cmds / sizeof chat_cmds[0])
+
+int chat__nick_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > CHAT_NICK_MAX)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_-") == n;
+}
+
+/* ---- /nick ---- */
+
+struct nick_probe {
+	struct chat *ch;
+	pinetd_conn *self;
+	const char *nick;
+};
+
+static int nick_taken_by(pinetd_conn *c, void *arg)
+{
+	const struct nick_probe *p = arg;
+	const struct chat_member *m = chat__member(p->ch, c);
+
+	return c != p->self && !m->gone && strcasecmp(m->nick, p->nick) == 0;
+}
+
+/* Take a new nick: valid, and unique in the room ignoring case (a
+ * member may change the case of its own nick). */
+static void cmd_nick(struct chat *ch, pinetd_conn *c, char *args)
+{
+	struct chat_member *m = chat__member(ch, c);
+	struct nick_probe p = { .ch = ch, .self = c, .nick = args };
+	char old[128];
+
+	if (!args[0]) {
+		ch->core->sendf(c, "* usage: /nick NAME (1-%d letters, digits, "
+				   "_ or -)\n", CHAT_NICK_MAX);
+		return;
+	}
+	if (!chat__nick_valid(args)) {
+		ch->core->sendf(c, "* invalid nick: use 1-%d letters, digits, "
+				   "_ or -\n", CHAT_NICK_MAX);
+		return;
+	}
+	if (strcmp(m->nick, args) == 0) {
+		ch->core->sendf(c, "* you are already %s\n", args);
+		return;
+	}
+	if (ch->core->foreach_conn(ch->svc, nick_taken_by, &p)) {
+		ch->core->sendf(c, "* nick %s is taken\n", args);
+		return;
+	}
+	snprintf(old, sizeof old, "%s", chat__name(ch, c));
+	memcpy(m->nick, args, strlen(args) + 1);
+	ch->core->sendf(c, "* you are now known as %s\n", m->nick);
+	chat__broadcast(ch, c, "%s is now known as %s\n", old, m->nick);
+}
+
+/* ---- /who ---- */
+
+struct who_ent {
+	unsigned long seq;
+	const char *name;
+};
+
+struct who_list {
+	struct chat *ch;
+	struct who_ent *v;
+	size_t n, cap;
+};
+
+static int who_add(pinetd_conn *c, void *arg)
+{
+	struct who_list *w = arg;
+	const struct chat_member *m = chat__member(w->ch, c);
+
+	if (!m->gone && w->n < w->cap) {
+		w->v[w->n].seq = m->seq;
+		w->v[w->n].name = chat__name(w->ch, c);
+		w->n++;
+	}
+	return 0;
+}
+
+static int who_cmp(const void *a, const void *b)
+{
+	const struct who_ent *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* One line: "* N in room: a, b, c" in join order, at most CHAT_WHO_MAX
+ * names, then ", ... (K more)". */
+static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
+{
+	struct who_list w = { .ch = ch, .cap = ch->members };
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	(void)args;
+	if (!(w.v = calloc(w.cap ? w.cap : 1, sizeof *w.v)) ||
+	    !(f = open_memstream(&out, &outlen))) {
+		free(w.v);
+		ch->core->sendf(c, "* out of memory, try again later\n");
+		return;
+	}
+	ch->core->foreach_conn(ch->svc, who_add, &w);
+	qsort(w.v, w.n, sizeof *w.v, who_cmp);
+	fprintf(f, "* %zu in room: ", w.n);
+	for (size_t i = 0; i < w.n && i < CHAT_WHO_MAX; i++)
+		fprintf(f, "%s%s", i ? ", " : "", w.v[i].name);
+	if (w.n > CHAT_WHO_MAX)
+		fprintf(f, ", ... (%zu more)", w.n - CHAT_WHO_MAX);
+	fputc('\n', f);
+	if (fclose(f) == 0)
+		ch->core->send(c, out, outlen);
+	else
+		ch->core->sendf(c, "* out of memory, try again later\n");
+	free(out);
+	free(w.v);
+}
+
+/* ---- /me, /help, /quit ---- */
+
+static void cmd_me(struct chat *ch, pinetd_conn *c, char *args)
+{
+	if (!args[0]) {
+		ch->core->sendf(c, "* usage: /me ACTION\n");
+		return;
+	}
+	chat__broadcast(ch, c, "* %s %s\n", chat__name(ch, c), args);
+}
+
+static void cmd_help(struct chat *ch, pinetd_conn *c, char *args)
+{
+	(void)args;
+	for (size_t i = 0; i < NCMDS; i++)
+		ch->core->sendf(c, "* /%s%s: %s\n", chat_cmds[i].name,
+				chat_cmds[i].args, chat_cmds[i].help);
+	ch->core->sendf(c, "* any other line goes to everyone else; "
+			   "start it with // to send a leading /\n");
+}
+
+static void cmd_quit(struct chat *ch, pinetd_conn *c, char *args)
+{
+	(void)args;
+	ch->core->sendf(c, "* bye\n");
+	chat__leave(ch, c, PINETD_CLOSE_PLUGIN);
+	ch->core->close(c);
+}
+
+/* ---- dispatch ---- */
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+void chat__command(struct chat *ch, pinetd_conn *c, char *line, size_t len)
+{
+	char *name = line + 1, *args, *end = line + len;
+
+	/* "/name   some args  " -> "name", "some args" */
+	for (args = name; *args && !is_space(*args); args++)
+		;
+	if (*args)
+		*args++ = '\0';
+	while (is_space(*args))
+		args++;
+	while (end > args && is_space(end[-1]))
+		*--end = '\0';
+	for (size_t i = 0; i < NCMDS; i++) {
+		if (strcasecmp(chat_cmds[i].name, name) == 0) {
+			chat_cmds[i].run(ch, c, args);
+			return;
+		}
+	}
+	ch->core->sendf(c, "* unknown command /%s (try /help)\n", name);
+}
