@@ -6,10 +6,12 @@
  *	Connect, copy what arrives to stdout until EOF, MAX bytes or
  *	TIMEOUT_MS.  Exit 0: the server closed (EOF); 2: no EOF within
  *	TIMEOUT_MS; 3: MAX bytes arrived before any EOF.
- *   builtins_client slow HOST PORT TOTAL CHUNK SLEEP_MS
- *	A slow reader: a small receive buffer, then reads of at most CHUNK
- *	bytes with a pause of SLEEP_MS after each, until TOTAL bytes were
- *	copied to stdout.  Exit 0: TOTAL read; 4: EOF or error first.
+ *   builtins_client slow HOST PORT TOTAL CHUNK SLEEP_MS STALL_MS
+ *	A slow reader: connect with a small receive buffer, read nothing for
+ *	STALL_MS (so every buffer on the way fills up), then read at most
+ *	CHUNK bytes at a time with a pause of SLEEP_MS after each, until
+ *	TOTAL bytes were copied to stdout.  Exit 0: TOTAL read; 4: EOF or
+ *	error first.
  *   builtins_client send HOST PORT NBYTES WAIT_MS
  *	Send NBYTES of binary data, then wait WAIT_MS.  Exit 0: all sent,
  *	not one byte came back and the connection is still open; 3: bytes
@@ -161,17 +163,26 @@ static int mode_read(char **av)
 	return BC_DATA;
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0)
+		if (errno != EINTR)
+			die("nanosleep");
+}
+
 static int mode_slow(char **av)
 {
 	int fd = dial(av[0], av[1], SOCK_STREAM, SLOW_RCVBUF);
 	long total = num(av[2]), chunk = num(av[3]), pause_ms = num(av[4]);
-	struct timespec pause = { pause_ms / 1000, pause_ms % 1000 * 1000000 };
 	char buf[65536];
 
 	if (chunk <= 0 || (size_t)chunk > sizeof buf) {
 		fprintf(stderr, "%s: CHUNK must be 1..%zu\n", prog, sizeof buf);
 		return BC_ERR;
 	}
+	sleep_ms(num(av[5]));
 	while (total > 0) {
 		ssize_t n = read(fd, buf, (size_t)(chunk < total ? chunk : total));
 		if (n < 0 && errno == EINTR)
@@ -183,10 +194,7 @@ static int mode_slow(char **av)
 		}
 		out(buf, (size_t)n);
 		total -= n;
-		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
-			;
-		pause = (struct timespec){ pause_ms / 1000,
-					   pause_ms % 1000 * 1000000 };
+		sleep_ms(pause_ms);
 	}
 	return BC_OK;
 }
@@ -280,7 +288,7 @@ static const struct {
 	int (*fn)(char **av);
 } modes[] = {
 	{ "read", 4, mode_read },
-	{ "slow", 5, mode_slow },
+	{ "slow", 6, mode_slow },
 	{ "send", 4, mode_send },
 	{ "udp", 4, mode_udp },
 };
@@ -296,7 +304,7 @@ int main(int argc, char **argv)
 		}
 	fprintf(stderr,
 		"usage: %s read HOST PORT MAX TIMEOUT_MS\n"
-		"       %s slow HOST PORT TOTAL CHUNK SLEEP_MS\n"
+		"       %s slow HOST PORT TOTAL CHUNK SLEEP_MS STALL_MS\n"
 		"       %s send HOST PORT NBYTES WAIT_MS\n"
 		"       %s udp HOST PORT LEN TIMEOUT_MS\n",
 		prog, prog, prog, prog);
