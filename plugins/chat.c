@@ -18,6 +18,10 @@
  * blank after that are ignored.  A member that does not read its output
  * is closed by the core at output_max (PINETD_CLOSE_OVERFLOW) and never
  * holds up the others: sends never block.
+ *
+ * Telnet clients get their option requests refused (chat_telnet.c): the
+ * standard client sends IAC DO TIMING-MARK on ^C, and for some UTF-8
+ * bytes, then shows nothing until it gets an answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +31,7 @@
 
 #include "chat.h"
 #include "chat_sanitize.h"
+#include "chat_telnet.h"
 
 static const struct pinetd_option chat_options[] = {
 	PINETD_OPTION_STR("welcome", struct chat_conf, welcome, "",
@@ -183,9 +188,13 @@ static void chat_line(void *state, pinetd_conn *c, char *line, size_t len,
 		      unsigned flags)
 {
 	struct chat *ch = state;
+	char refusals[48]; /* up to 16 answers per line */
+	size_t n;
 
 	if (chat__member(ch, c)->gone)
 		return;
+	if ((n = chat_telnet_refuse(line, len, refusals, sizeof refusals)))
+		ch->core->send(c, refusals, n);
 	if (flags & PINETD_LINE_TRUNCATED)
 		ch->core->sendf(c, "* line too long: cut at %zu bytes\n", len);
 	len = chat_sanitize(line, line, len);

@@ -2,7 +2,8 @@
 # The chat plugin: its sanitizer alone, the room against the fake core,
 # and the real daemon with several real clients (nc, socat, telnet).
 CHAT_PLUGIN_SRC = $(top_srcdir)/plugins/chat.c \
-	$(top_srcdir)/plugins/chat_cmd.c $(top_srcdir)/plugins/chat_sanitize.c
+	$(top_srcdir)/plugins/chat_cmd.c $(top_srcdir)/plugins/chat_sanitize.c \
+	$(top_srcdir)/plugins/chat_telnet.c
 
 UNIT_TESTS += unit/test_chat unit/test_chat_sanitize
 unit_test_chat_SOURCES = unit/test_chat.c $(CHAT_PLUGIN_SRC)

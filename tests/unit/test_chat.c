@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "chat_telnet.h"
 #include "pinetd_testkit.h"
 
 extern const struct pinetd_plugin pinetd_plugin;
@@ -408,6 +409,41 @@ static void test_chat_slow_member_with_nick_left_too_slow(void **st)
 	expect_out(r->c, "bob left (too slow)\n");
 }
 
+/* ---- telnet ---- */
+
+static void test_chat_telnet_refuse_answers_do_and_will_only(void **st)
+{
+	static const char in[] = "a\xff\xfd\x06"	  /* DO TIMING-MARK */
+				 "\xff\xfb\x22"	  /* WILL LINEMODE */
+				 "\xff\xfe\x01\xff\xfc\x03" /* DONT, WONT */
+				 "\xff\xff\xfd\x01"	  /* IAC IAC: data */
+				 "\xff\xfa\x18\xff\xfd\x05\xff\xf0" /* SB */
+				 "\xff\xf4\xff\xfd";	  /* IP, cut DO */
+	char out[64];
+	size_t n = chat_telnet_refuse(in, sizeof in - 1, out, sizeof out);
+
+	(void)st;
+	assert_int_equal(n, 6);
+	assert_memory_equal(out, "\xff\xfc\x06\xff\xfe\x22", 6);
+	/* Only whole answers fit. */
+	assert_int_equal(chat_telnet_refuse(in, sizeof in - 1, out, 5), 3);
+	assert_int_equal(chat_telnet_refuse("plain", 5, out, sizeof out), 0);
+}
+
+/* The telnet client sends ^C (or UTF-8 it takes for ^C) as IAC IP IAC DO
+ * TIMING-MARK and shows nothing until the option is answered. */
+static void test_chat_telnet_timing_mark_is_refused_and_stripped(void **st)
+{
+	struct room *r = *st;
+
+	pt_sendstr(r->s, r->a, "check \xe2\xff\xf3\xff\xfd\x06\x93 mark\r\n");
+	expect_out(r->a, "\xff\xfc\x06");
+	expect_out(r->b, "<" A_NAME "> check ? mark\n");
+	pt_sendstr(r->s, r->a, "\xff\xf4\xff\xfd\x06\r\n");
+	expect_out(r->a, "\xff\xfc\x06");
+	expect_out(r->b, "");
+}
+
 int main(void)
 {
 #define ROOM(t) cmocka_unit_test_setup_teardown(t, room_setup, room_teardown)
@@ -433,6 +469,8 @@ int main(void)
 		ROOM(test_chat_disconnect_is_announced),
 		ROOM(test_chat_slow_member_is_dropped_with_a_notice),
 		ROOM(test_chat_slow_member_with_nick_left_too_slow),
+		cmocka_unit_test(test_chat_telnet_refuse_answers_do_and_will_only),
+		ROOM(test_chat_telnet_timing_mark_is_refused_and_stripped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
