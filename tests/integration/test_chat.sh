@@ -52,7 +52,7 @@ member_join() {
 	mkfifo "$in"
 	: >"$out"
 	case $kind in
-	socat) socat -t 2 - "TCP:127.0.0.1:$port" <"$in" >"$out" 2>>"$PN_TMP/clients.err" & ;;
+	socat) socat -t 0.5 - "TCP:127.0.0.1:$port" <"$in" >"$out" 2>>"$PN_TMP/clients.err" & ;;
 	nc) nc -N 127.0.0.1 "$port" <"$in" >"$out" 2>>"$PN_TMP/clients.err" & ;;
 	silent) socat -u STDIN "TCP:127.0.0.1:$port,rcvbuf=2048" <"$in" 2>>"$PN_TMP/clients.err" & ;;
 	esac
