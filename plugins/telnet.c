@@ -202,6 +202,7 @@ static void tn_line(struct tn_session *s)
 		tn_prompt(s);
 }
 
+/* One key through the editor, and what its result asks of the session. */
 static void tn_key(struct tn_session *s, unsigned char ch)
 {
 	switch (tnedit_key(&s->ed, ch)) {
@@ -227,6 +228,8 @@ static void tn_key(struct tn_session *s, unsigned char ch)
 	}
 }
 
+/* Data bytes (libtelnet took the commands out); none after quit, none
+ * while the tail of an overlong subnegotiation is being dropped. */
 static void tn_input(struct tn_session *s, const char *buf, size_t len)
 {
 	if (s->sb_skip)

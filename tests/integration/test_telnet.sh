@@ -167,7 +167,7 @@ tm kill-server 2>/dev/null
 
 # ---- 2. the raw client ----
 
-pn_expect "$(printf 'recv 300\n' | raw $P)" "$GREETING" "raw: negotiation, banner and prompt"
+pn_expect "$(echo "until pinetd>\\x20" | raw $P)" "$GREETING" "raw: negotiation, banner and prompt"
 
 # Every option but ECHO (1), SGA (3), TTYPE (24), NAWS (31).
 opts=""
@@ -186,15 +186,15 @@ for o in $opts; do
 	want_will="${want_will}fffe$x"
 done
 out=$(raw $P <<EOF
-recv 300
+until pinetd>\x20
 send $do_all
-recvhex 400
+recvhex 500
 send $will_all
-recvhex 400
+recvhex 500
 send $dont_all$wont_all
-recvhex 400
+recvhex 500
 send echo clean\r\n
-recv 300
+until pinetd>\x20
 EOF
 )
 pn_expect "$(sed -n 2p <<<"$out")" "$want_do" "raw: DO for 252 unsupported options: one WONT each"
@@ -203,28 +203,28 @@ pn_expect "$(sed -n 4p <<<"$out")" "" "raw: DONT/WONT for options that are off: 
 pn_expect "$(sed -n 5p <<<"$out")" 'clean\r\npinetd> ' "raw: no option byte reached the line"
 
 out=$(raw $P <<'EOF'
-recv 300
+until pinetd>\x20
 send \xff\xfd\x01\xff\xfd\x03\xff\xfd\x01\xff\xfd\x03
-recvhex 300
+recvhex 500
 send \xff\xfe\x01
-recvhex 300
+recvhex 500
 send \xff\xfd\x01
-recvhex 300
+recvhex 500
 send \xff\xfb\x03\xff\xfb\x03\xff\xfb\x1f\xff\xfb\x1f
-recvhex 300
+recvhex 500
 EOF
 )
 pn_expect "$(sed -n 2,5p <<<"$out" | tr "\n" " ")" " fffc01 fffb01 fffd03 " \
 	"raw: ECHO/SGA/NAWS agreements are not answered again (no loop)"
 
 out=$(raw $P <<'EOF'
-recv 300
+until pinetd>\x20
 send echo \xff\xff and \xff\xff\xff\xff\r\n
-recv 300
+until pinetd>\x20
 send \xff\xfd\x01
 sleep 100
 send x\xff\xff\x7f\x7f\x15echo \xff\xffz\r\0
-recv 300
+until z\r\npinetd>\x20
 EOF
 )
 pn_expect "$(sed -n 2p <<<"$out")" '\xff\xff and \xff\xff\xff\xff\r\npinetd> ' \
@@ -234,7 +234,7 @@ pn_expect "$(sed -n 3p <<<"$out")" \
 	"raw: byte 255 echoed doubled, erased as one character"
 
 out=$(raw $P <<'EOF'
-recv 300
+until pinetd>\x20
 send \xff\xfb\x1f
 sleep 100
 send \xff
@@ -248,7 +248,7 @@ sleep 100
 send \xf0
 sleep 100
 send \xff\xfb\x18
-recv 300
+until \xff\xf0
 send \xff\xfa\x18
 sleep 100
 send \x00XTE
@@ -256,7 +256,7 @@ sleep 100
 send RM\xff
 sleep 100
 send \xf0whoami\r\n
-recv 300
+until pinetd>\x20
 EOF
 )
 pn_expect "$(sed -n 2p <<<"$out")" '\xff\xfa\x18\x01\xff\xf0' "raw: WILL TTYPE answered with SB TTYPE SEND"
@@ -266,21 +266,21 @@ pn_expect "$(sed -n 3p <<<"$out")" \
 
 # Truncated sequences, then the connection closes.
 for trunc in 'echo x\xff' '\xff\xfa\x18\x00VT' '\xff\xfd' '\xff\xfa' 'ab\r'; do
-	printf 'recv 200\nsend %s\n' "$trunc" | raw $P >/dev/null
+	printf 'until pinetd>\\x20\nsend %s\n' "$trunc" | raw $P >/dev/null
 done
 pn_pass "raw: truncated IAC, SB and CR at close sent"
 
 # 10,000 random bytes: once as they come (a ^D may end the session early),
 # once without ^D; then a 20,000-byte subnegotiation full of "quit" lines.
 out=$(raw $P <<'EOF'
-recv 300
+until pinetd>\x20
 random 10000 1
 drain 500
 EOF
 )
 pn_pass "raw: 10,000 random bytes (seed 1) sent: $(tail -n 1 <<<"$out")"
 out=$(raw $P <<'EOF'
-recv 300
+until pinetd>\x20
 random 10000 20240601 noeof
 drain 500
 send \xff\xf0\r\n
@@ -288,7 +288,7 @@ drain 300
 send \xff\xfa\x18\x00
 repeat 2000 quit\r\nAAAA
 send \xff\xf0echo after sb\r\n
-recv 500
+until after sb\r\npinetd>\x20
 EOF
 )
 pn_pass "raw: 10,000 random bytes (seed 20240601, no ^D) sent: $(sed -n 2p <<<"$out")"
@@ -300,16 +300,16 @@ if kill -0 "$PN_PID" 2>/dev/null; then
 else
 	pn_fail "daemon died"; cat "$PN_LOG" >&2
 fi
-pn_expect "$(printf 'recv 300\nsend echo alive\\r\\n\nrecv 300\n' | raw $P | tr '\n' '|')" \
+pn_expect "$(printf '%s\n' "until pinetd>\\x20" "send echo alive\\r\\n" "until pinetd>\\x20" | raw $P | tr '\n' '|')" \
 	"$GREETING|alive\\r\\npinetd> |" "raw: the next client is served normally"
 
 # ---- 3. line mode, idle timeout ----
 
 # A client that never negotiates (nc): answers, no echo of its input.
 out=$(raw $PI <<'EOF'
-recv 300
+until router#\x20
 send echo one\necho two\n
-recv 300
+until two\r\nrouter#\x20
 EOF
 )
 pn_expect "$(tr '\n' '|' <<<"$out")" \

@@ -15,6 +15,8 @@
  *			recv or drain as one escaped line: printable ASCII as
  *			is, \\ \r \n \t, other bytes as \xHH; "<EOF>" is
  *			appended once the server closed
+ *	until TEXT	read until what was received ends with TEXT (escapes
+ *			decoded; at most 10 s), then print it as recv does
  *	recvhex MS	the same, printing every byte as two hex digits
  *	drain MS	the same, printing only the number of bytes
  *	random N SEED [noeof]
@@ -64,6 +66,8 @@ static long now_ms(void)
 
 static void keep(const unsigned char *buf, size_t n)
 {
+	if (n == 0)
+		return;
 	if (inlen + n > incap) {
 		size_t cap = incap ? incap : 4096;
 		while (cap < inlen + n)
@@ -129,6 +133,23 @@ static void read_quiet(long quiet_ms)
 		int r = poll(&p, 1, (int)quiet_ms);
 		if (r == 0)
 			break;
+		if (r < 0 && errno != EINTR)
+			die("poll failed");
+		if (r > 0)
+			read_some();
+	}
+}
+
+/* Read until the inbox ends with `tail`, EOF, or RECV_LIMIT_MS. */
+static void read_until(const unsigned char *tail, size_t n)
+{
+	long end = now_ms() + RECV_LIMIT_MS;
+
+	while (!peer_eof && now_ms() < end &&
+	       !(inlen >= n && memcmp(inbox + inlen - n, tail, n) == 0)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = end - now_ms();
+		int r = left > 0 ? poll(&p, 1, (int)left) : 0;
 		if (r < 0 && errno != EINTR)
 			die("poll failed");
 		if (r > 0)
@@ -260,6 +281,10 @@ int main(int argc, char **argv)
 			usleep((useconds_t)atol(line + 6) * 1000u);
 		} else if (strncmp(line, "recv ", 5) == 0) {
 			read_quiet(atol(line + 5));
+			print_inbox();
+		} else if (strncmp(line, "until ", 6) == 0) {
+			size_t n = unescape(line + 6);
+			read_until((unsigned char *)line + 6, n);
 			print_inbox();
 		} else if (strncmp(line, "recvhex ", 8) == 0) {
 			read_quiet(atol(line + 8));
