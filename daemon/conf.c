@@ -143,6 +143,7 @@ static const cfg_opt_t service_core_opts[] = {
 	CFG_INT("output_buffer", PN_DEF_OUTPUT_BUFFER, CFGF_NONE),
 	CFG_INT("output_max", PN_DEF_OUTPUT_MAX, CFGF_NONE),
 	CFG_INT("idle_timeout", 0, CFGF_NONE),
+	CFG_BOOL("log_connections", cfg_true, CFGF_NONE),
 };
 #define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
 
@@ -221,13 +222,16 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 		CFG_STR("services_dir", PN_SERVICESDIR, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
+		CFG_INT("shutdown_timeout", PN_DEF_SHUTDOWN_TIMEOUT, CFGF_NONE),
+		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
 		CFG_SEC("service", svc, secflags),
 		CFG_STR_LIST("__unknown", NULL, CFGF_NONE),
 		CFG_END(),
 	};
-	cfg_opt_t *opts = main_file ? top : top + 4;
+	/* Drop-in files hold services only: the array from "service" on. */
+	cfg_opt_t *opts = main_file ? top : top + 6;
 	if (!lenient) /* drop the catch-all */
-		top[5] = (cfg_opt_t)CFG_END();
+		top[7] = (cfg_opt_t)CFG_END();
 	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
 	free(svc);
 	if (!cfg)
@@ -565,6 +569,7 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 	sc->output_buffer = core_int(c, sc, s, "output_buffer", 1024, 1L << 30);
 	sc->output_max = core_int(c, sc, s, "output_max", 1024, 1L << 30);
 	sc->idle_timeout = core_int(c, sc, s, "idle_timeout", 0, 366L * 86400);
+	sc->log_connections = cfg_getbool(s, "log_connections") == cfg_true;
 	if (sc->output_max < sc->output_buffer)
 		report(c, file, line_of(c, s, "output_max", 0) ?: sc->line,
 		       "service '%s': output_max %ld is less than output_buffer %ld",
@@ -638,7 +643,30 @@ void pn_config_free(struct pn_config *conf)
 	free(conf->path);
 	free(conf->plugin_dir);
 	free(conf->services_dir);
+	free(conf->pid_file);
 	free(conf);
+}
+
+const struct pn_service_conf *pn_config_find(const struct pn_config *conf,
+					     const char *name)
+{
+	for (size_t i = 0; i < conf->nsvcs; i++)
+		if (strcmp(conf->svcs[i].name, name) == 0)
+			return &conf->svcs[i];
+	return NULL;
+}
+
+int pn_service_conf_same(const struct pn_service_conf *a,
+			 const struct pn_service_conf *b)
+{
+	const struct pinetd_plugin *d = a->plugin->desc;
+
+	return a->plugin == b->plugin && a->max_line == b->max_line &&
+	       a->output_buffer == b->output_buffer &&
+	       a->output_max == b->output_max &&
+	       a->idle_timeout == b->idle_timeout &&
+	       a->log_connections == b->log_connections &&
+	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
 }
 
 /* Append the services of one parsed file. */
@@ -715,6 +743,12 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	if (conf->backlog < 1 || conf->backlog > 1L << 20)
 		report(&c, path, 0, "backlog %ld out of range [1, 1048576]",
 		       conf->backlog);
+	conf->shutdown_timeout = cfg_getint(cfg, "shutdown_timeout");
+	if (conf->shutdown_timeout < 0 || conf->shutdown_timeout > 86400)
+		report(&c, path, 0, "shutdown_timeout %ld out of range [0, 86400]",
+		       conf->shutdown_timeout);
+	if (!(conf->pid_file = resolve(path, cfg_getstr(cfg, "pid_file"))))
+		goto oom;
 	load_plugins_of(&c, cfg);
 	cfg_free(cfg);
 	cfg = NULL;

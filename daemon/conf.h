@@ -34,6 +34,7 @@ struct pn_service_conf {
 	long output_buffer; /* stop reading while more is queued */
 	long output_max;    /* close when more than this would be queued */
 	long idle_timeout;  /* seconds; 0: none */
+	int log_connections; /* log each connection's open and close */
 	void *pconf;	    /* the plugin's option struct */
 };
 
@@ -43,9 +44,24 @@ struct pn_config {
 	char *services_dir; /* "" when none */
 	int log_level;
 	long backlog;
+	long shutdown_timeout; /* seconds open connections get at stop */
+	char *pid_file;	       /* daemon mode */
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
+	unsigned refs; /* services running from this table (see server.c) */
 };
+
+#define PN_DEF_SHUTDOWN_TIMEOUT 10L
+#define PN_DEF_PID_FILE "/run/pinetd.pid"
+
+/* The service called name, or NULL. */
+const struct pn_service_conf *pn_config_find(const struct pn_config *conf,
+					     const char *name);
+
+/* Same plugin and same options, listen and enabled aside: a running
+ * instance of a can serve b without being restarted. */
+int pn_service_conf_same(const struct pn_service_conf *a,
+			 const struct pn_service_conf *b);
 
 /*
  * pn_config_load -- read `path` and the drop-in files of its services_dir

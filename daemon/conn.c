@@ -4,6 +4,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ struct pinetd_conn {
 	struct pn_framer fr;
 	struct pn_timer timer; /* idle timeout, or flush timeout */
 	uint64_t last_active;
+	uint64_t opened; /* pn_loop_now() at accept */
+	uint64_t bytes_in, bytes_out;
 	socklen_t peerlen;
 	struct sockaddr_storage peer;
 	char peer_name[PN_ADDR_TEXT];
@@ -109,7 +112,7 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	pn_watch_init(&c->w, fd, on_io, c);
 	pn_timer_init(&c->timer, on_timer, c);
-	c->last_active = pn_loop_now(loop_of(c));
+	c->last_active = c->opened = pn_loop_now(loop_of(c));
 
 	c->next = s->conns;
 	if (s->conns)
@@ -117,8 +120,9 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 	s->conns = c;
 	s->nconns++;
 
-	pn_log(LOG_DEBUG, "service '%s': connection from %s", s->conf->name,
-	       c->peer_name);
+	if (s->conf->log_connections)
+		pn_log(LOG_INFO, "service '%s': connection from %s", s->conf->name,
+		       c->peer_name);
 	if (d->on_open && d->on_open(s->state, c) != 0) {
 		/* Refused: close it now and take it back from the dead
 		 * list, since no on_close is owed. */
@@ -190,6 +194,7 @@ static int flush_queue(pinetd_conn *c)
 		}
 		c->head += (size_t)n;
 		c->len -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
 	}
 	queue_reset(c);
 	return 0;
@@ -209,6 +214,7 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
 		for (;;) {
 			ssize_t n = send(c->w.fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n >= 0) {
+				c->bytes_out += (uint64_t)n;
 				p += n;
 				len -= (size_t)n;
 				if (len == 0)
@@ -268,6 +274,19 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	srv->dead = c;
 }
 
+static const char *reason_name(enum pinetd_close_reason why)
+{
+	static const char *const names[] = {
+		[PINETD_CLOSE_PEER] = "peer closed",
+		[PINETD_CLOSE_ERROR] = "error",
+		[PINETD_CLOSE_PLUGIN] = "service closed",
+		[PINETD_CLOSE_TIMEOUT] = "idle timeout",
+		[PINETD_CLOSE_OVERFLOW] = "output overflow",
+		[PINETD_CLOSE_SHUTDOWN] = "shutdown",
+	};
+	return (unsigned)why < sizeof names / sizeof names[0] ? names[why] : "?";
+}
+
 void pn_conn_reap(struct pn_server *srv)
 {
 	while (srv->dead) {
@@ -278,8 +297,12 @@ void pn_conn_reap(struct pn_server *srv)
 		unlink_conn(c);
 		if (s->desc->on_close)
 			s->desc->on_close(s->state, c, c->why);
-		pn_log(LOG_DEBUG, "service '%s': %s closed (reason %d)",
-		       s->conf->name, c->peer_name, (int)c->why);
+		if (s->conf->log_connections)
+			pn_log(LOG_INFO, "service '%s': %s closed (%s) after %.3f s, "
+					 "%" PRIu64 " bytes in, %" PRIu64 " bytes out",
+			       s->conf->name, c->peer_name, reason_name(c->why),
+			       (double)(pn_loop_now(&srv->loop) - c->opened) / 1000.0,
+			       c->bytes_in, c->bytes_out);
 		pn_framer_free(&c->fr);
 		free(c->out);
 		free(c);
@@ -303,6 +326,13 @@ static void on_eof(pinetd_conn *c)
 	c->flags |= C_EOF;
 	if ((s->desc->flags & PINETD_PF_LINES) && !(c->flags & C_CLOSING))
 		pn_framer_finish(&c->fr, line_cb, c);
+	if (c->flags & C_DEAD)
+		return;
+	if ((s->desc->flags & PINETD_PF_HALF_CLOSE) && !(c->flags & C_CLOSING) &&
+	    (c->len > 0 || (c->flags & C_DRAIN))) {
+		update_interest(c); /* keep writing; a write error ends it */
+		return;
+	}
 	pn_conn_close(c, PINETD_CLOSE_PEER, 1);
 }
 
@@ -325,6 +355,7 @@ static void do_read(pinetd_conn *c)
 		return;
 	}
 	c->last_active = pn_loop_now(loop_of(c));
+	c->bytes_in += (uint64_t)n;
 	if (s->desc->flags & PINETD_PF_LINES) {
 		if (pn_framer_feed(&c->fr, buf, (size_t)n, (size_t)s->conf->max_line,
 				   line_cb, c) < 0)
@@ -429,8 +460,8 @@ pinetd_svc *pn_conn_service(pinetd_conn *c) { return c->svc; }
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *), void *arg)
 {
 	for (pinetd_conn *c = s->conns; c; c = c->next) {
-		if (c->flags & C_DEAD)
-			continue;
+		if (c->flags & (C_DEAD | C_CLOSING))
+			continue; /* closed, or leaving once its output is out */
 		int rc = fn(c, arg);
 		if (rc)
 			return rc;

@@ -71,8 +71,7 @@ static int core_foreach_service(pinetd_svc *s,
 {
 	struct pn_server *srv = s->srv;
 
-	for (size_t i = 0; i < srv->nsvcs; i++) {
-		const pinetd_svc *o = &srv->svcs[i];
+	for (const pinetd_svc *o = srv->svcs; o; o = o->next) {
 		struct pinetd_service_info info = {
 			.name = o->conf->name,
 			.plugin = o->desc->name,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -22,16 +23,27 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events);
 static void on_datagram(struct pn_loop *l, void *arg, unsigned events);
 static void on_resume(struct pn_loop *l, void *arg);
 
-int pn_listener_open(struct pn_listener *ln, const struct pn_addr *addr,
-		     pinetd_svc *svc, int backlog, char *err, size_t errlen)
+struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
+				    pinetd_svc *svc, int backlog, char *err,
+				    size_t errlen)
 {
 	int type = addr->proto == PINETD_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	int fd, one = 1;
+	struct pn_listener *ln = calloc(1, sizeof *ln);
+	int one = 1;
 
-	memset(ln, 0, sizeof *ln);
+	if (!ln) {
+		snprintf(err, errlen, "out of memory");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
 	ln->addr = *addr;
 	ln->svc = svc;
-	ln->w.fd = -1;
+	if (fd >= 0) {
+		if (type == SOCK_STREAM && listen(fd, backlog) < 0)
+			goto fail;
+		goto ready;
+	}
 	fd = socket(addr->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
@@ -44,15 +56,17 @@ int pn_listener_open(struct pn_listener *ln, const struct pn_addr *addr,
 		goto fail;
 	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
 		goto fail;
+ready:
 	pn_watch_init(&ln->w, fd,
 		      addr->proto == PINETD_UDP ? on_datagram : on_accept, ln);
 	pn_timer_init(&ln->pause, on_resume, ln);
-	return 0;
+	return ln;
 fail:
 	snprintf(err, errlen, "%s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	return -1;
+	free(ln);
+	return NULL;
 }
 
 int pn_listener_start(struct pn_listener *ln)
@@ -62,19 +76,23 @@ int pn_listener_start(struct pn_listener *ln)
 
 void pn_listener_stop(struct pn_listener *ln)
 {
+	if (!ln->w.active && !ln->pause.slot)
+		return; /* never started (or already stopped) */
 	struct pn_loop *l = &ln->svc->srv->loop;
 
 	pn_timer_stop(l, &ln->pause);
 	pn_watch_set(l, &ln->w, 0);
 }
 
-void pn_listener_close(struct pn_listener *ln)
+void pn_listener_free(struct pn_listener *ln)
 {
-	if (ln->w.fd < 0)
+	if (!ln)
 		return;
-	pn_listener_stop(ln);
-	close(ln->w.fd);
-	ln->w.fd = -1;
+	if (ln->w.fd >= 0) {
+		pn_listener_stop(ln);
+		close(ln->w.fd);
+	}
+	free(ln);
 }
 
 static void on_resume(struct pn_loop *l, void *arg)

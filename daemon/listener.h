@@ -11,18 +11,21 @@
 #include "server.h"
 
 /*
- * pn_listener_open -- create and bind (and for TCP listen with `backlog`)
- * the socket for addr.  Returns 0, or -1 with the reason in err
- * ("Address already in use").
+ * pn_listener_new -- a listener for addr: the inherited socket `fd` when
+ * fd >= 0 (socket activation; TCP ones are listen()ed again with
+ * backlog), else a new socket bound to addr.  Returns NULL with the reason
+ * in err ("Address already in use").  Not watched until started.
  */
-int pn_listener_open(struct pn_listener *ln, const struct pn_addr *addr,
-		     pinetd_svc *svc, int backlog, char *err, size_t errlen);
+struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
+				    pinetd_svc *svc, int backlog, char *err,
+				    size_t errlen);
+
+/* Close (if open) and free. */
+void pn_listener_free(struct pn_listener *ln);
 
 /* Start or stop delivering the socket's events to the service. */
 int pn_listener_start(struct pn_listener *ln);
 void pn_listener_stop(struct pn_listener *ln);
 
-/* Stop and close the socket. */
-void pn_listener_close(struct pn_listener *ln);
 
 #endif

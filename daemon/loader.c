@@ -14,7 +14,7 @@
 /* Service options the core owns; a plugin option may not shadow them. */
 static const char *const core_options[] = {
 	"plugin", "listen", "enabled", "max_line", "output_buffer",
-	"output_max", "idle_timeout", NULL,
+	"output_max", "idle_timeout", "log_connections", NULL,
 };
 
 int pn_core_option_name(const char *name)

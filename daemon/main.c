@@ -7,40 +7,51 @@
  *   2  usage error: bad command line
  *   3  system error: a socket could not be bound, epoll failed, ...
  */
-
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "conf.h"
 #include "core.h"
 #include "loader.h"
 #include "log.h"
+#include "plugopt.h"
 #include "server.h"
 
 #ifndef PN_CONFFILE
 #define PN_CONFFILE "/etc/pinetd/pinetd.conf"
 #endif
 
-enum { EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_SYSTEM = 3 };
-
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pinetd [-f] [-d] [-t] [-c FILE] [-P DIR]\n"
+		"Usage: pinetd [-dft] [-c FILE] [-P DIRS] [-p PIDFILE]\n"
+		"       pinetd --list-plugins [-P DIRS]\n"
 		"A plugin-driven inetd-style super-server.\n"
 		"\n"
 		"  -c, --config FILE      configuration file (default %s)\n"
 		"  -f, --foreground       stay in the foreground, log to stderr\n"
-		"  -d, --debug            log debug messages (implies nothing else)\n"
+		"                         (without -f: detach, log to syslog)\n"
+		"  -d, --debug            log debug messages\n"
 		"  -t, --test             check the configuration and plugins, print\n"
 		"                         a summary, bind nothing, exit\n"
-		"  -P, --plugin-dir DIR   load plugins from DIR (overrides plugin_dir)\n"
+		"  -P, --plugin-dir DIRS  load plugins from DIRS (':'-separated),\n"
+		"                         overriding plugin_dir\n"
+		"  -p, --pid-file FILE    with detaching: write the pid here\n"
+		"                         (overrides pid_file)\n"
+		"  -L, --list-plugins     list the plugins found, with their options\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          the version\n"
 		"\n"
+		"Signals: SIGHUP reloads the configuration, SIGTERM and SIGINT stop.\n"
 		"Exit status: 0 ok, 1 configuration error, 2 usage error, 3 system error.\n",
 		PN_CONFFILE);
 }
@@ -70,6 +81,152 @@ static int check_plugins(const struct pn_config *conf)
 	return bad;
 }
 
+/* ---- --list-plugins ---- */
+
+static int so_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 3 && strcmp(d->d_name + n - 3, ".so") == 0;
+}
+
+static void print_plugin(const struct pinetd_plugin *d)
+{
+	const struct pinetd_option *o = d->options;
+
+	printf("%-10s %-8s %s\n", d->name,
+	       (d->transports & (PINETD_TCP | PINETD_UDP)) == (PINETD_TCP | PINETD_UDP)
+		       ? "tcp,udp"
+		       : d->transports & PINETD_TCP ? "tcp" : "udp",
+	       d->description ? d->description : "");
+	for (size_t i = 0; o && o[i].type != PINETD_OPT_END; i++) {
+		char def[128];
+		switch (o[i].type) {
+		case PINETD_OPT_STR:
+			snprintf(def, sizeof def, "\"%s\"", o[i].def_str ? o[i].def_str : "");
+			break;
+		case PINETD_OPT_INT:
+			snprintf(def, sizeof def, "%ld", o[i].def_int);
+			break;
+		case PINETD_OPT_BOOL:
+			snprintf(def, sizeof def, "%s", o[i].def_int ? "true" : "false");
+			break;
+		default:
+			snprintf(def, sizeof def, "%s", o[i].choices[o[i].def_int]);
+			break;
+		}
+		printf("    %s = %s (%s)%s%s\n", o[i].name, def,
+		       pn_plugopt_type_name(o[i].type), o[i].help ? ": " : "",
+		       o[i].help ? o[i].help : "");
+	}
+}
+
+/* List every NAME.so of every directory; 1 if any failed to load. */
+static int list_plugins(const char *dirs)
+{
+	struct pn_registry reg;
+	int bad = 0;
+
+	pn_registry_init(&reg);
+	for (const char *d = dirs; *d;) {
+		size_t n = strcspn(d, ":");
+		char dir[4096];
+		struct dirent **ents;
+		int k;
+
+		snprintf(dir, sizeof dir, "%.*s", (int)n, d);
+		d += n + (d[n] == ':');
+		if (!dir[0])
+			continue;
+		if ((k = scandir(dir, &ents, so_filter, alphasort)) < 0) {
+			fprintf(stderr, "pinetd: %s: %s\n", dir, strerror(errno));
+			bad = 1;
+			continue;
+		}
+		for (int i = 0; i < k; i++) {
+			char path[8192], err[1024];
+			struct pn_plugin *p;
+
+			snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+			free(ents[i]);
+			if (!(p = pn_plugin_load(&reg, NULL, path, err, sizeof err))) {
+				fprintf(stderr, "pinetd: %s\n", err);
+				bad = 1;
+				continue;
+			}
+			print_plugin(p->desc);
+		}
+		free(ents);
+	}
+	pn_registry_free(&reg);
+	return bad;
+}
+
+/* ---- detaching ---- */
+
+/*
+ * Fork into the background.  The parent waits until the child reports
+ * its start-up result through a pipe and exits with it, so `pinetd`
+ * without -f still fails visibly when a port cannot be bound.  Returns
+ * the pipe's write end in the child.
+ */
+static int detach(void)
+{
+	int p[2];
+	pid_t pid;
+	unsigned char code = PN_EXIT_SYSTEM;
+
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "pinetd: cannot detach: %s\n", strerror(errno));
+		exit(PN_EXIT_SYSTEM);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &code, 1) != 1) {
+			int st;
+			waitpid(pid, &st, 0);
+			code = WIFEXITED(st) ? (unsigned char)WEXITSTATUS(st)
+					     : PN_EXIT_SYSTEM;
+		}
+		_exit(code);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/") < 0)
+		pn_log(LOG_WARNING, "chdir /: %s", strerror(errno));
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return p[1];
+}
+
+static void report_start(int fd, int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (fd < 0)
+		return;
+	if (write(fd, &c, 1) != 1)
+		pn_log(LOG_WARNING, "cannot report start-up to the parent");
+	close(fd);
+}
+
+static int write_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		pn_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -78,40 +235,43 @@ int main(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "test", no_argument, NULL, 't' },
 		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "list-plugins", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = PN_CONFFILE, *plugin_dir = NULL;
-	int foreground = 0, debug = 0, test = 0, opt, nerr = 0, rc;
+	const char *path = PN_CONFFILE, *plugin_dir = NULL, *pid_file = NULL;
+	int foreground = 0, debug = 0, test = 0, list = 0, opt, nerr = 0, rc;
+	int report_fd = -1;
 	struct pn_registry reg;
 	struct pn_config *conf;
 	struct pn_server srv;
 
-	while ((opt = getopt_long(argc, argv, "c:fdtP:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fdtP:p:LhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = 1; break;
 		case 'd': debug = 1; break;
 		case 't': test = 1; break;
 		case 'P': plugin_dir = optarg; break;
+		case 'p': pid_file = optarg; break;
+		case 'L': list = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pinetd %s (plugin ABI %u)\n", PACKAGE_VERSION,
 				 PINETD_ABI_VERSION);
 			return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: usage(stderr); return PN_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pinetd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return EXIT_USAGE;
+		return PN_EXIT_USAGE;
 	}
-	if (!foreground && !test) {
-		fprintf(stderr, "pinetd: only foreground mode (-f) is available in "
-				"this version; run it under systemd or with -f\n");
-		return EXIT_USAGE;
-	}
+	if (list)
+		return list_plugins(plugin_dir ? plugin_dir : PN_PLUGINDIR)
+			       ? PN_EXIT_CONFIG : 0;
 	pn_log_open("pinetd", 1, debug ? LOG_DEBUG : LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -121,7 +281,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
 			nerr == 1 ? "" : "s");
 		pn_registry_free(&reg);
-		return EXIT_CONFIG;
+		return PN_EXIT_CONFIG;
 	}
 	if (test) {
 		int bad = check_plugins(conf);
@@ -132,20 +292,36 @@ int main(int argc, char **argv)
 				bad == 1 ? "" : "s");
 		pn_config_free(conf);
 		pn_registry_free(&reg);
-		return bad ? EXIT_CONFIG : 0;
+		return bad ? PN_EXIT_CONFIG : 0;
 	}
 	if (!debug)
 		pn_log_set_level(conf->log_level);
-
-	if (pn_server_open(&srv, conf) < 0) {
-		rc = EXIT_SYSTEM;
-	} else if (pn_server_init_plugins(&srv) < 0) {
-		rc = EXIT_CONFIG;
-	} else {
-		rc = pn_server_run(&srv);
+	if (!pid_file)
+		pid_file = conf->pid_file;
+	char *pid_copy = strdup(pid_file);
+	if (!foreground) {
+		report_fd = detach();
+		pn_log_open("pinetd", 0, debug ? LOG_DEBUG : conf->log_level);
 	}
+
+	if (pn_server_init(&srv, &reg, path, plugin_dir) < 0) {
+		rc = PN_EXIT_SYSTEM;
+		pn_config_free(conf);
+	} else if ((rc = pn_server_apply(&srv, conf)) == 0) {
+		/* The server owns conf now. */
+		if (!foreground && (!pid_copy || write_pid_file(pid_copy) < 0))
+			rc = PN_EXIT_SYSTEM;
+		else {
+			report_start(report_fd, 0);
+			report_fd = -1;
+			rc = pn_server_run(&srv);
+			if (!foreground)
+				unlink(pid_copy);
+		}
+	}
+	report_start(report_fd, rc);
 	pn_server_close(&srv);
-	pn_config_free(conf);
 	pn_registry_free(&reg);
+	free(pid_copy);
 	return rc;
 }

@@ -176,6 +176,27 @@ void *pn_plugopt_new(const struct pinetd_option *opts, size_t size)
 	return conf;
 }
 
+int pn_plugopt_equal(const struct pinetd_option *opts, const void *a,
+		     const void *b)
+{
+	if (!a || !b)
+		return a == b;
+	for (size_t i = 0; opts && opts[i].type != PINETD_OPT_END; i++) {
+		const struct pinetd_option *o = &opts[i];
+		if (o->type == PINETD_OPT_STR) {
+			const char *x = *FIELD(a, o, const char *const);
+			const char *y = *FIELD(b, o, const char *const);
+			if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+				return 0;
+		} else if (memcmp((const char *)a + o->offset,
+				  (const char *)b + o->offset,
+				  pn_plugopt_field_size(o->type)) != 0) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 void pn_plugopt_free(const struct pinetd_option *opts, void *conf)
 {
 	if (!conf)

@@ -40,6 +40,10 @@ int pn_plugopt_set_enum(const struct pinetd_option *o, void *conf,
 int pn_plugopt_set_text(const struct pinetd_option *o, void *conf,
 			const char *text, char *err, size_t errlen);
 
+/* Do two confs of one table hold the same values?  (NULL confs: equal.) */
+int pn_plugopt_equal(const struct pinetd_option *opts, const void *a,
+		     const void *b);
+
 /* Release the strings of a conf and the conf itself. */
 void pn_plugopt_free(const struct pinetd_option *opts, void *conf);
 

@@ -1,6 +1,6 @@
 /*
- * server.c -- build services from a configuration, bind, serve, stop
- * (see server.h).
+ * server.c -- run services from a configuration table; reload by mark and
+ * sweep; stop gracefully (see server.h).
  */
 #include "server.h"
 
@@ -17,157 +17,439 @@
 #include "listener.h"
 #include "log.h"
 
+static void config_unref(struct pn_config *conf)
+{
+	if (conf && --conf->refs == 0)
+		pn_config_free(conf);
+}
+
+/* ---- service instances ---- */
+
+static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
+			   const struct pn_service_conf *sc)
+{
+	pinetd_svc *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->srv = srv;
+	s->table = table;
+	table->refs++;
+	s->conf = sc;
+	s->desc = sc->plugin->desc;
+	return s;
+}
+
+/* Free a service whose connections are all gone. */
+static void svc_free(pinetd_svc *s)
+{
+	for (size_t i = 0; i < s->nlisteners; i++)
+		pn_listener_free(s->listeners[i]);
+	if (s->initialised && s->desc->fini)
+		s->desc->fini(s->state);
+	free(s->listeners);
+	config_unref(s->table);
+	free(s);
+}
+
+static int svc_init(pinetd_svc *s)
+{
+	char err[512] = "";
+
+	if (s->desc->init(&pn_core, s, s->conf->pconf, &s->state, err,
+			  sizeof err) != 0) {
+		pn_log(LOG_ERR, "%s:%d: service '%s': plugin '%s': %s",
+		       s->conf->file, s->conf->line, s->conf->name,
+		       s->desc->name, err[0] ? err : "init failed");
+		return -1;
+	}
+	s->initialised = 1;
+	return 0;
+}
+
+/* A service stops accepting: its listeners are closed (or were taken). */
+static void svc_drain(struct pn_server *srv, pinetd_svc *s)
+{
+	for (size_t i = 0; i < s->nlisteners; i++)
+		pn_listener_free(s->listeners[i]);
+	s->nlisteners = 0;
+	s->next = srv->draining;
+	srv->draining = s;
+	if (s->conns)
+		pn_log(LOG_INFO, "service '%s': stopped accepting; %lu connection%s "
+				 "left to finish", s->conf->name, s->nconns,
+		       s->nconns == 1 ? "" : "s");
+}
+
+/* After each loop batch: deliver closes, free drained services, and end
+ * a shutdown once nothing is left. */
 static void after_batch(struct pn_loop *l, void *arg)
 {
-	(void)l;
-	pn_conn_reap(arg);
+	struct pn_server *srv = arg;
+
+	pn_conn_reap(srv);
+	for (pinetd_svc **pp = &srv->draining; *pp;) {
+		pinetd_svc *s = *pp;
+		if (s->conns) {
+			pp = &s->next;
+			continue;
+		}
+		*pp = s->next;
+		pn_log(LOG_DEBUG, "service '%s': drained", s->conf->name);
+		svc_free(s);
+	}
+	if (srv->stopping && !srv->draining)
+		pn_loop_stop(l);
 }
 
-int pn_server_open(struct pn_server *srv, struct pn_config *conf)
+/* ---- apply: mark and sweep ---- */
+
+/* A running listener on exactly this address, or NULL. */
+static struct pn_listener **find_listener(struct pn_server *srv,
+					  const struct pn_addr *a)
 {
-	char err[256];
-	int rc;
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		for (size_t i = 0; i < s->nlisteners; i++)
+			if (s->listeners[i] && pn_addr_equal(&s->listeners[i]->addr, a))
+				return &s->listeners[i];
+	return NULL;
+}
 
-	memset(srv, 0, sizeof *srv);
-	srv->conf = conf;
-	if ((rc = pn_loop_init(&srv->loop)) < 0) {
-		pn_log(LOG_ERR, "epoll: %s", strerror(-rc));
-		return -1;
+static pinetd_svc *find_running(struct pn_server *srv, const char *name)
+{
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		if (strcmp(s->conf->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+/* What apply decided for one enabled service of the new table. */
+struct plan {
+	const struct pn_service_conf *sc;
+	pinetd_svc *keep;	    /* running instance that stays, or NULL */
+	pinetd_svc *fresh;	    /* new instance, or NULL */
+	struct pn_listener **lns;   /* one per address */
+	unsigned char *bound;	    /* lns[i] was opened by this apply */
+};
+
+/* Open (or adopt from the service manager) the socket for one address. */
+static struct pn_listener *open_listener(struct pn_server *srv,
+					 const struct pn_service_conf *sc,
+					 const struct pn_addr *a,
+					 long backlog)
+{
+	char err[256], name[PN_ADDR_TEXT + 8];
+	struct pn_addr got = *a;
+	int fd = pn_activation_take(&srv->act, a, sc->name, &got);
+	struct pn_listener *ln;
+
+	pn_addr_format(a, name, sizeof name);
+	ln = pn_listener_new(&got, fd, NULL, (int)backlog, err, sizeof err);
+	if (!ln) {
+		pn_log(LOG_ERR, "service '%s': cannot bind %s: %s", sc->name, name,
+		       err);
+		return NULL;
 	}
-	pn_loop_set_after(&srv->loop, after_batch, srv);
-	srv->rbuf = malloc(PN_RBUF_SIZE + 1);
-	srv->svcs = calloc(conf->nsvcs ? conf->nsvcs : 1, sizeof *srv->svcs);
-	if (!srv->rbuf || !srv->svcs) {
-		pn_log(LOG_ERR, "out of memory");
-		return -1;
+	if (fd >= 0) {
+		char real[PN_ADDR_TEXT + 8];
+		pn_addr_format(&got, real, sizeof real);
+		pn_log(LOG_INFO, "service '%s': adopted socket %d (%s) for %s",
+		       sc->name, fd, real, name);
 	}
-	srv->nsvcs = conf->nsvcs;
+	return ln;
+}
+
+static void plans_free(struct plan *p, size_t n, int undo)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (undo) {
+			for (size_t j = 0; p[i].lns && j < p[i].sc->naddrs; j++)
+				if (p[i].bound[j])
+					pn_listener_free(p[i].lns[j]);
+			if (p[i].fresh)
+				svc_free(p[i].fresh);
+		}
+		free(p[i].lns);
+		free(p[i].bound);
+	}
+	free(p);
+}
+
+int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
+{
+	struct plan *p = calloc(conf->nsvcs ? conf->nsvcs : 1, sizeof *p);
+	size_t np = 0;
+	int rc = PN_EXIT_SYSTEM;
+
+	conf->refs++; /* the server's reference, dropped on failure */
+	if (!p)
+		goto fail;
+
+	/* Mark: decide, bind every new socket, init every new plugin. */
 	for (size_t i = 0; i < conf->nsvcs; i++) {
-		pinetd_svc *s = &srv->svcs[i];
 		const struct pn_service_conf *sc = &conf->svcs[i];
+		pinetd_svc *old;
+		struct plan *q;
 
-		s->srv = srv;
-		s->conf = sc;
-		s->desc = sc->plugin->desc;
 		if (!sc->enabled)
 			continue;
-		s->listeners = calloc(sc->naddrs ? sc->naddrs : 1,
-				      sizeof *s->listeners);
-		if (!s->listeners) {
-			pn_log(LOG_ERR, "out of memory");
-			return -1;
-		}
+		q = &p[np++];
+		q->sc = sc;
+		q->lns = calloc(sc->naddrs ? sc->naddrs : 1, sizeof *q->lns);
+		q->bound = calloc(sc->naddrs ? sc->naddrs : 1, 1);
+		if (!q->lns || !q->bound)
+			goto fail;
+		old = find_running(srv, sc->name);
+		if (old && pn_service_conf_same(old->conf, sc))
+			q->keep = old;
+		else if (!(q->fresh = svc_new(srv, conf, sc)))
+			goto fail;
 		for (size_t j = 0; j < sc->naddrs; j++) {
-			if (pn_listener_open(&s->listeners[j], &sc->addrs[j], s,
-					     (int)conf->backlog, err, sizeof err) < 0) {
-				char name[PN_ADDR_TEXT + 8];
-				pn_addr_format(&sc->addrs[j], name, sizeof name);
-				pn_log(LOG_ERR, "service '%s': cannot bind %s: %s",
-				       sc->name, name, err);
-				return -1;
+			struct pn_listener **run = find_listener(srv, &sc->addrs[j]);
+			if (run) {
+				q->lns[j] = *run;
+				continue;
 			}
-			s->nlisteners++;
+			if (!(q->lns[j] = open_listener(srv, sc, &sc->addrs[j],
+							conf->backlog)))
+				goto fail;
+			q->bound[j] = 1;
 		}
 	}
+	rc = PN_EXIT_CONFIG;
+	for (size_t i = 0; i < np; i++)
+		if (p[i].fresh && svc_init(p[i].fresh) < 0)
+			goto fail;
+
+	/* Sweep: detach running listeners that move, retire the rest. */
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = 0; j < p[i].sc->naddrs; j++)
+			if (!p[i].bound[j]) {
+				struct pn_listener **run = find_listener(srv, &p[i].sc->addrs[j]);
+				*run = NULL; /* taken over below */
+			}
+	pinetd_svc *old = srv->svcs;
+	srv->svcs = NULL;
+	pinetd_svc **tail = &srv->svcs;
+	for (size_t i = 0; i < np; i++) {
+		pinetd_svc *s = p[i].keep ? p[i].keep : p[i].fresh;
+		if (p[i].keep) {
+			/* Same service, new table: take it off the old list and
+			 * close its listeners that are not reused (those that
+			 * are were set to NULL above). */
+			pinetd_svc **pp = &old;
+			while (*pp != s)
+				pp = &(*pp)->next;
+			*pp = s->next;
+			for (size_t j = 0; j < s->nlisteners; j++)
+				pn_listener_free(s->listeners[j]);
+			config_unref(s->table);
+			s->table = conf;
+			conf->refs++;
+			s->conf = p[i].sc;
+		}
+		free(s->listeners);
+		s->listeners = p[i].lns;
+		s->nlisteners = p[i].sc->naddrs;
+		p[i].lns = NULL;
+		for (size_t j = 0; j < s->nlisteners; j++) {
+			s->listeners[j]->svc = s;
+			if (p[i].bound[j])
+				pn_listener_start(s->listeners[j]);
+		}
+		s->next = NULL;
+		*tail = s;
+		tail = &s->next;
+		p[i].fresh = NULL; /* owned by the server now */
+	}
+	while (old) {
+		pinetd_svc *s = old;
+		old = s->next;
+		/* Listeners moved to new instances were set to NULL. */
+		size_t k = 0;
+		for (size_t j = 0; j < s->nlisteners; j++)
+			if (s->listeners[j])
+				s->listeners[k++] = s->listeners[j];
+		s->nlisteners = k;
+		svc_drain(srv, s);
+	}
+	config_unref(srv->conf);
+	srv->conf = conf;
+	plans_free(p, np, 0);
+	return 0;
+
+fail:
+	if (p)
+		plans_free(p, np, 1);
+	config_unref(conf);
+	return rc;
+}
+
+/* ---- reload, stop, signals ---- */
+
+int pn_server_reload(struct pn_server *srv)
+{
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	struct pn_config *conf;
+	int nerr = 0;
+
+	if (!f)
+		return -1;
+	conf = pn_config_load(srv->path, srv->plugin_dir, srv->reg, f, &nerr);
+	fclose(f);
+	if (!conf) {
+		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
+			pn_log(LOG_ERR, "%s", line);
+		pn_log(LOG_ERR, "reload refused: %d error%s in %s; the running "
+				"configuration is unchanged", nerr, nerr == 1 ? "" : "s",
+		       srv->path);
+		free(errs);
+		return -1;
+	}
+	free(errs);
+	if (pn_server_apply(srv, conf) != 0) {
+		pn_log(LOG_ERR, "reload refused; the running configuration is unchanged");
+		return -1;
+	}
+	pn_log_set_level(srv->conf->log_level);
+	pn_log(LOG_NOTICE, "reloaded %s", srv->path);
 	return 0;
 }
 
-int pn_server_init_plugins(struct pn_server *srv)
+static void on_grace(struct pn_loop *l, void *arg)
 {
-	for (size_t i = 0; i < srv->nsvcs; i++) {
-		pinetd_svc *s = &srv->svcs[i];
-		char err[512] = "";
+	struct pn_server *srv = arg;
 
-		if (!s->conf->enabled)
-			continue;
-		if (s->desc->init(&pn_core, s, s->conf->pconf, &s->state, err,
-				  sizeof err) != 0) {
-			pn_log(LOG_ERR, "%s:%d: service '%s': plugin '%s': %s",
-			       s->conf->file, s->conf->line, s->conf->name,
-			       s->desc->name, err[0] ? err : "init failed");
-			return -1;
-		}
-		s->initialised = 1;
+	(void)l;
+	pn_log(LOG_NOTICE, "shutdown_timeout reached: closing the remaining "
+			   "connections");
+	for (pinetd_svc *s = srv->draining; s; s = s->next)
+		pn_conn_close_all(s, PINETD_CLOSE_SHUTDOWN);
+}
+
+/* Stop accepting everywhere; the loop ends when every connection has. */
+static void begin_stop(struct pn_server *srv)
+{
+	unsigned long open = 0;
+
+	if (srv->stopping)
+		return;
+	srv->stopping = 1;
+	pn_notify("STOPPING=1");
+	while (srv->svcs) {
+		pinetd_svc *s = srv->svcs;
+		srv->svcs = s->next;
+		svc_drain(srv, s);
 	}
-	return 0;
+	for (pinetd_svc *s = srv->draining; s; s = s->next)
+		open += s->nconns;
+	if (open > 0 && srv->conf->shutdown_timeout > 0) {
+		pn_log(LOG_NOTICE, "waiting up to %ld s for %lu connection%s",
+		       srv->conf->shutdown_timeout, open, open == 1 ? "" : "s");
+		pn_timer_start(&srv->loop, &srv->grace,
+			       (uint64_t)srv->conf->shutdown_timeout * 1000u);
+	} else {
+		on_grace(&srv->loop, srv);
+	}
 }
 
 static void on_signal(struct pn_loop *l, void *arg, int signo)
 {
 	struct pn_server *srv = arg;
 
+	(void)l;
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
 		pn_log(LOG_NOTICE, "%s: shutting down", strsignal(signo));
-		srv->exit_code = 0;
-		pn_loop_stop(l);
+		begin_stop(srv);
 		break;
 	case SIGHUP:
-		pn_log(LOG_NOTICE, "SIGHUP: configuration reload is not "
-				   "available in this version; ignored");
+		if (srv->stopping)
+			break;
+		pn_notify("RELOADING=1");
+		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", srv->path);
+		pn_server_reload(srv);
+		pn_notify("READY=1");
 		break;
 	default:
 		break;
 	}
 }
 
-int pn_server_run(struct pn_server *srv)
+int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
+		   const char *path, const char *plugin_dir)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	int rc;
 
+	memset(srv, 0, sizeof *srv);
+	srv->reg = reg;
+	srv->path = path;
+	srv->plugin_dir = plugin_dir;
+	if ((rc = pn_loop_init(&srv->loop)) < 0) {
+		pn_log(LOG_ERR, "epoll: %s", strerror(-rc));
+		return -1;
+	}
+	pn_loop_set_after(&srv->loop, after_batch, srv);
+	pn_timer_init(&srv->grace, on_grace, srv);
+	if (!(srv->rbuf = malloc(PN_RBUF_SIZE + 1))) {
+		pn_log(LOG_ERR, "out of memory");
+		return -1;
+	}
 	if ((rc = pn_loop_signals(&srv->loop, sigs, sizeof sigs / sizeof sigs[0],
 				  on_signal, srv)) < 0) {
 		pn_log(LOG_ERR, "signalfd: %s", strerror(-rc));
-		return 3;
+		return -1;
 	}
-	for (size_t i = 0; i < srv->nsvcs; i++) {
-		pinetd_svc *s = &srv->svcs[i];
-		for (size_t j = 0; j < s->nlisteners; j++) {
-			if ((rc = pn_listener_start(&s->listeners[j])) < 0) {
-				pn_log(LOG_ERR, "service '%s': epoll: %s",
-				       s->conf->name, strerror(-rc));
-				return 3;
-			}
-		}
-	}
+	if (pn_activation_collect(&srv->act) < 0)
+		return -1;
+	return 0;
+}
+
+int pn_server_run(struct pn_server *srv)
+{
+	unsigned n = 0;
+	int rc;
+
+	pn_activation_release(&srv->act);
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		n++;
 	pn_core_set_start_time(time(NULL));
-	pn_log(LOG_NOTICE, "serving %zu service%s", srv->nsvcs,
-	       srv->nsvcs == 1 ? "" : "s");
+	pn_log(LOG_NOTICE, "serving %u service%s", n, n == 1 ? "" : "s");
+	pn_notify("READY=1");
 	if ((rc = pn_loop_run(&srv->loop)) < 0) {
 		pn_log(LOG_ERR, "epoll_wait: %s", strerror(-rc));
-		return 3;
+		return PN_EXIT_SYSTEM;
 	}
 	return srv->exit_code;
 }
 
-/* Close every connection of s (their on_close runs now) and its
- * listeners. */
-static void stop_service(pinetd_svc *s)
+static void free_list(struct pn_server *srv, pinetd_svc *list)
 {
-	for (size_t j = 0; j < s->nlisteners; j++)
-		pn_listener_close(&s->listeners[j]);
-	pn_conn_close_all(s, PINETD_CLOSE_SHUTDOWN);
-	pn_conn_reap(s->srv);
+	while (list) {
+		pinetd_svc *s = list;
+		list = s->next;
+		for (size_t i = 0; i < s->nlisteners; i++)
+			pn_listener_free(s->listeners[i]);
+		s->nlisteners = 0;
+		pn_conn_close_all(s, PINETD_CLOSE_SHUTDOWN);
+		pn_conn_reap(srv);
+		svc_free(s);
+	}
 }
 
 void pn_server_close(struct pn_server *srv)
 {
-	if (!srv->svcs)
-		goto out;
-	for (size_t i = 0; i < srv->nsvcs; i++)
-		stop_service(&srv->svcs[i]);
-	for (size_t i = 0; i < srv->nsvcs; i++) {
-		pinetd_svc *s = &srv->svcs[i];
-		if (s->initialised && s->desc->fini)
-			s->desc->fini(s->state);
-		s->initialised = 0;
-		free(s->listeners);
-	}
-	free(srv->svcs);
-out:
+	free_list(srv, srv->svcs);
 	srv->svcs = NULL;
+	free_list(srv, srv->draining);
+	srv->draining = NULL;
+	config_unref(srv->conf);
+	srv->conf = NULL;
+	pn_activation_release(&srv->act);
 	pn_udp_batch_free(srv->udp);
 	srv->udp = NULL;
 	free(srv->rbuf);

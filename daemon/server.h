@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "loop.h"
+#include "notify.h"
 
 struct pn_server;
 
@@ -28,43 +29,70 @@ struct pn_listener {
 /* One configured service while it runs (pinetd_svc in the plugin API). */
 struct pinetd_svc {
 	struct pn_server *srv;
+	struct pn_config *table;	    /* holds conf; one reference */
 	const struct pn_service_conf *conf;
 	const struct pinetd_plugin *desc;
 	void *state;	 /* the plugin's, from init() */
 	int initialised; /* init() succeeded, fini() owed */
-	struct pn_listener *listeners;
+	struct pn_listener **listeners;
 	size_t nlisteners;
 	struct pinetd_conn *conns; /* open connections */
 	unsigned long nconns;
+	struct pinetd_svc *next; /* srv->svcs or srv->draining */
 };
 
 struct pn_server {
 	struct pn_loop loop;
-	struct pn_config *conf;
-	struct pinetd_svc *svcs;
-	size_t nsvcs;
-	struct pinetd_conn *dead; /* closed; on_close and free pending */
-	char *rbuf;		  /* stream read buffer, PN_RBUF_SIZE + 1 */
-	struct pn_udp_batch *udp; /* datagram receive buffers */
+	struct pn_registry *reg;
+	const char *path;	/* configuration file, for reloads */
+	const char *plugin_dir; /* -P override or NULL */
+	struct pn_config *conf; /* the current table; one reference */
+	struct pinetd_svc *svcs;     /* serving, in configuration order */
+	struct pinetd_svc *draining; /* removed: finishing connections */
+	struct pinetd_conn *dead;    /* closed; on_close and free pending */
+	char *rbuf;		     /* stream read buffer, PN_RBUF_SIZE + 1 */
+	struct pn_udp_batch *udp;    /* datagram receive buffers */
+	struct pn_activation act;    /* sockets from the service manager */
+	int stopping;
+	struct pn_timer grace; /* shutdown_timeout */
 	int exit_code;
 };
 
 #define PN_RBUF_SIZE 65536
 
+/* Exit codes (pinetd(8)). */
+enum { PN_EXIT_OK = 0, PN_EXIT_CONFIG = 1, PN_EXIT_USAGE = 2, PN_EXIT_SYSTEM = 3 };
+
 /*
- * pn_server_open -- build the services of `conf` and bind every listener
- * of every enabled service.  Nothing is served yet.  On failure every
- * socket opened so far is closed, the reason is logged (service, address,
- * error) and -1 is returned.  The server borrows conf.
+ * pn_server_init -- an idle server: a loop, buffers, signals, and the
+ * sockets inherited from a service manager.  path and plugin_dir are kept
+ * (not copied) for reloads.  Returns 0 or -1 (logged).
  */
-int pn_server_open(struct pn_server *srv, struct pn_config *conf);
+int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
+		   const char *path, const char *plugin_dir);
 
-/* pn_server_init_plugins -- init() every enabled service's plugin;
- * on failure fini() those done, log and return -1. */
-int pn_server_init_plugins(struct pn_server *srv);
+/*
+ * pn_server_apply -- make the server run `conf` (which it takes over),
+ * by mark and sweep: services whose plugin and options are unchanged keep
+ * running (their connections and state untouched); a listener whose
+ * address is still configured keeps its socket, so no connection attempt
+ * is refused; new services are bound and initialised; removed or changed
+ * services stop accepting and are freed once their connections finish.
+ * Every new socket is bound and every new plugin initialised before
+ * anything changes: on any failure everything new is undone, the running
+ * configuration is untouched, the reason is logged, and PN_EXIT_SYSTEM
+ * (bind) or PN_EXIT_CONFIG (plugin init) is returned; else 0.
+ */
+int pn_server_apply(struct pn_server *srv, struct pn_config *conf);
 
-/* pn_server_run -- watch the listeners and serve until SIGTERM/SIGINT.
- * Returns the exit code. */
+/*
+ * pn_server_reload -- re-read the configuration file and apply it; a
+ * file with errors is refused as a whole (errors logged).  Returns 0 or
+ * -1.
+ */
+int pn_server_reload(struct pn_server *srv);
+
+/* pn_server_run -- serve until stopped; returns the exit code. */
 int pn_server_run(struct pn_server *srv);
 
 /* pn_server_close -- close everything, fini() plugins, free. */

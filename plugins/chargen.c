@@ -147,6 +147,7 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "Character Generator Protocol (RFC 864): rotating "
 		       "72-character lines",
 	.transports = PINETD_TCP | PINETD_UDP,
+	.flags = PINETD_PF_HALF_CLOSE, /* RFC 864: until the user terminates */
 	.conn_size = sizeof(struct chargen_conn),
 	.init = chargen_init,
 	.fini = chargen_fini,

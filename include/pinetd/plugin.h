@@ -65,8 +65,15 @@ extern "C" {
  *			a CR right before the LF is removed.  Lines longer
  *			than the service's max_line are cut (see
  *			PINETD_LINE_TRUNCATED).
+ * PINETD_PF_HALF_CLOSE	the peer's end-of-file (a shutdown of its sending
+ *			side) does not end the connection: the core stops
+ *			reading and keeps sending until the plugin closes it
+ *			or the peer goes away.  Without the flag a connection
+ *			ends once the peer's EOF has arrived and the queued
+ *			output is written.  For generators (chargen).
  */
 #define PINETD_PF_LINES (1u << 0)
+#define PINETD_PF_HALF_CLOSE (1u << 1)
 
 /* Flags handed to on_line(). */
 #define PINETD_LINE_TRUNCATED (1u << 0) /* longer than max_line: the rest up

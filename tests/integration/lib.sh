@@ -125,3 +125,28 @@ pn_need() {
 		command -v "$c" >/dev/null 2>&1 || { echo "SKIP: $c not installed"; exit 77; }
 	done
 }
+
+# pn_reload: SIGHUP and wait until the daemon logged the outcome
+# ("reloaded" or "reload refused"); returns 0 when it reloaded.
+pn_reload() {
+	local before i
+	before=$(grep -c 'reloaded \|reload refused' "$PN_LOG")
+	kill -HUP "$PN_PID"
+	for i in $(seq 1 100); do
+		if [ "$(grep -c 'reloaded \|reload refused' "$PN_LOG")" -gt "$before" ]; then
+			tail -n 1 "$PN_LOG" | grep -q 'reloaded ' && return 0
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "no reload outcome logged" >&2
+	return 1
+}
+
+# pn_line FD TEXT: send TEXT and a newline on fd FD, print the reply line.
+pn_line() {
+	local reply=
+	printf '%s\n' "$2" >&"$1"
+	IFS= read -r -t 3 reply <&"$1" || true
+	printf '%s' "$reply"
+}

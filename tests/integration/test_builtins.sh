@@ -132,6 +132,11 @@ grep -q output_max "$PN_LOG" && pn_fail "a chargen connection overflowed output_
 
 # ---- chargen UDP: 444 bytes (6 lines) per datagram, one rotation ----
 
+# RFC 864: "until the calling user terminates": a client that half-closes
+# (nc -N shuts down its sending side at once) still gets the stream.
+got=$(timeout 10 nc -N 127.0.0.1 $CHARGEN < /dev/null 2>/dev/null | head -c 200000 | wc -c)
+pn_expect "$got" 200000 "chargen TCP: a half-closed client keeps receiving (200000 bytes, over 12 bursts)"
+
 : > "$T/cg_udp_all"
 udp_ok=0
 for i in $(seq 0 17); do

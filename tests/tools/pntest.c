@@ -11,6 +11,11 @@
  *   pntest flood HOST PORT MIB PID     send MIB MiB without reading while a
  *                                      second client does echo round trips;
  *                                      print the daemon's RSS before/after
+ *   pntest connloop HOST PORT FILE     connect, echo a line, close, again and
+ *                                      again until FILE exists; print the
+ *                                      count of successes and failures
+ *   pntest notify PATH SECONDS         receive sd_notify datagrams on the
+ *                                      unix socket PATH, print each one
  *
  * Loopback only: refuses any other address.  Every wait is bounded.
  * Exit status 0 on success, 1 on a failed check (with a message).
@@ -28,6 +33,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -361,6 +367,75 @@ static int cmd_flood(char **av)
 	return 0;
 }
 
+/* connloop: every failure (refused, reset, wrong echo) is counted. */
+static int cmd_connloop(char **av)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = target(av[0], av[1], &ss);
+	unsigned long ok = 0, failed = 0;
+	double deadline = now_ms() + 120000;
+
+	while (access(av[2], F_OK) != 0 && now_ms() < deadline) {
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct timeval tv = { 2, 0 };
+		char buf[8];
+		size_t got = 0;
+
+		if (fd < 0)
+			die("socket: %s", strerror(errno));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		if (connect(fd, (struct sockaddr *)&ss, sslen) < 0 ||
+		    write(fd, "loop\n", 5) != 5) {
+			failed++;
+			close(fd);
+			continue;
+		}
+		while (got < 5) {
+			ssize_t n = read(fd, buf + got, sizeof buf - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got == 5 && memcmp(buf, "loop\n", 5) == 0)
+			ok++;
+		else
+			failed++;
+		close(fd);
+	}
+	printf("connloop ok=%lu failed=%lu\n", ok, failed);
+	return 0;
+}
+
+static int cmd_notify(char **av)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	double deadline = now_ms() + atoi(av[1]) * 1000.0;
+	char buf[4096];
+
+	if (fd < 0 || strlen(av[0]) >= sizeof un.sun_path)
+		die("notify socket: %s", strerror(errno));
+	strcpy(un.sun_path, av[0]);
+	unlink(av[0]);
+	if (bind(fd, (struct sockaddr *)&un, sizeof un) < 0)
+		die("bind %s: %s", av[0], strerror(errno));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (now_ms() < deadline) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+				printf("%s\n", l);
+		}
+	}
+	close(fd);
+	unlink(av[0]);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int argc;
@@ -371,6 +446,8 @@ static const struct {
 	{ "udp", 3, cmd_udp, "HOST PORT SIZE" },
 	{ "concurrent", 3, cmd_concurrent, "HOST PORT N" },
 	{ "flood", 4, cmd_flood, "HOST PORT MIB PID" },
+	{ "connloop", 3, cmd_connloop, "HOST PORT STOPFILE" },
+	{ "notify", 2, cmd_notify, "PATH SECONDS" },
 };
 
 int main(int argc, char **argv)

@@ -67,11 +67,33 @@ static void test_plugopt_set_text_checks_each_type(void **st)
 	pn_plugopt_free(opts, c);
 }
 
+static void test_plugopt_equal_compares_values_not_pointers(void **st)
+{
+	struct conf *a = pn_plugopt_new(opts, sizeof *a);
+	struct conf *b = pn_plugopt_new(opts, sizeof *b);
+	char err[64];
+
+	(void)st;
+	assert_ptr_not_equal(a->text, b->text);
+	assert_true(pn_plugopt_equal(opts, a, b));
+	pn_plugopt_set_text(&opts[0], b, "other", err, sizeof err);
+	assert_false(pn_plugopt_equal(opts, a, b));
+	pn_plugopt_set_text(&opts[0], b, "hello", err, sizeof err);
+	assert_true(pn_plugopt_equal(opts, a, b));
+	pn_plugopt_set_text(&opts[3], b, "reply", err, sizeof err);
+	assert_false(pn_plugopt_equal(opts, a, b));
+	assert_true(pn_plugopt_equal(opts, NULL, NULL));
+	assert_false(pn_plugopt_equal(opts, a, NULL));
+	pn_plugopt_free(opts, a);
+	pn_plugopt_free(opts, b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plugopt_new_holds_defaults),
 		cmocka_unit_test(test_plugopt_set_text_checks_each_type),
+		cmocka_unit_test(test_plugopt_equal_compares_values_not_pointers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

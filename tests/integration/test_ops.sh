@@ -1,0 +1,84 @@
+#!/bin/bash
+# Operations: detaching with a pid file, --list-plugins, sd_notify
+# messages, socket activation with systemd-socket-activate.
+. "$srcdir/integration/lib.sh"
+pn_need ss nc
+P=17471
+
+pn_config <<EOF
+service echo {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$P", "udp://127.0.0.1:$P" }
+}
+EOF
+
+# Detached: the parent returns 0 once serving, the pid file names the
+# daemon, SIGTERM stops it and removes the pid file.
+"$PINETD" -c "$PN_CONF" -p "$PN_TMP/pinetd.pid"; rc=$?
+pn_expect "$rc" 0 "detaching returns 0 once serving"
+pid=$(cat "$PN_TMP/pinetd.pid" 2>/dev/null)
+[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && pn_pass "the pid file names the running daemon" \
+	|| pn_fail "no running daemon behind the pid file"
+pn_expect "$(printf 'bg\n' | nc -q1 127.0.0.1 $P)" "bg" "the detached daemon serves"
+# A second one cannot bind: the parent reports exit 3.
+"$PINETD" -c "$PN_CONF" -p "$PN_TMP/second.pid" 2>/dev/null; rc=$?
+pn_expect "$rc" 3 "a detached start that cannot bind exits 3"
+kill -TERM "$pid"
+for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && pn_fail "the detached daemon did not stop" || pn_pass "SIGTERM stops the detached daemon"
+[ -e "$PN_TMP/pinetd.pid" ] && pn_fail "the pid file was left behind" || pn_pass "the pid file is removed"
+
+# --list-plugins: each plugin with its transports and options.
+out=$("$PINETD" --list-plugins -P "$PLUGIN_DIR")
+echo "$out" | grep -q '^echo       tcp,udp  Echo Protocol (RFC 862): bytes back unchanged$' \
+	&& pn_pass "--list-plugins lists echo" || pn_fail "--list-plugins: no echo line"
+echo "$out" | grep -q '^    reply = "I got your message" (string): TCP answer to each line in reply mode$' \
+	&& pn_pass "--list-plugins shows options with defaults" || pn_fail "--list-plugins: no ack option"
+echo "$out" | grep -q '^    mode = reply (choice): ' && pn_pass "--list-plugins shows choices" \
+	|| pn_fail "--list-plugins: no mode line"
+
+# sd_notify: READY=1, RELOADING=1 then READY=1, STOPPING=1.
+if "$PINETD" --version >/dev/null && ldd "$PINETD" | grep -q libsystemd; then
+	sock=$PN_TMP/notify.sock
+	"$PNTEST" notify "$sock" 8 > "$PN_TMP/notify.out" &
+	listener=$!
+	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	NOTIFY_SOCKET=$sock pn_start
+	sleep 0.3
+	pn_reload || pn_fail "reload refused"
+	sleep 0.3
+	pn_stop
+	sleep 0.3
+	kill $listener 2>/dev/null; wait $listener 2>/dev/null
+	pn_expect "$(cat "$PN_TMP/notify.out")" "READY=1
+RELOADING=1
+READY=1
+STOPPING=1" "sd_notify: READY, RELOADING, READY, STOPPING in order"
+else
+	echo "SKIP: pinetd built without libsystemd: no notify test"
+fi
+
+# Socket activation: the daemon adopts the passed sockets.
+if command -v systemd-socket-activate >/dev/null && ldd "$PINETD" | grep -q libsystemd; then
+	Q=$((P+1))
+	pn_config <<EOF
+service echo {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$Q", "udp://127.0.0.1:$((Q+1))" }
+}
+EOF
+	# TCP passed by systemd-socket-activate, UDP bound by pinetd itself.
+	systemd-socket-activate -l 127.0.0.1:$Q --fdname=echo \
+		"$PINETD" -f -c "$PN_CONF" > "$PN_LOG" 2>&1 &
+	PN_PID=$!
+	pn_wait_port tcp $Q
+	pn_expect "$(printf 'act\n' | nc -q1 127.0.0.1 $Q)" "act" "a socket-activated TCP listener serves"
+	pn_wait_port udp $((Q+1))
+	pn_expect "$(printf 'u\n' | nc -u -w1 127.0.0.1 $((Q+1)))" "u" "the rest is bound by pinetd"
+	grep -q "service 'echo': adopted socket 3 (tcp://127.0.0.1:$Q) for tcp://127.0.0.1:$Q" "$PN_LOG" \
+		&& pn_pass "the adoption is logged" || { pn_fail "no adoption log line"; cat "$PN_LOG" >&2; }
+	pn_stop
+else
+	echo "SKIP: no systemd-socket-activate or no libsystemd: no socket activation test"
+fi
+pn_done
