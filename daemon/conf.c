@@ -54,6 +54,7 @@ struct ctx {
 	size_t nrecs, caprecs;
 	struct pn_registry *reg;
 	const char *plugin_dir;
+	struct pn_acl global_acl; /* the main file's allow/deny */
 };
 
 /* libconfuse's callbacks carry no user pointer; one load runs at a time. */
@@ -144,6 +145,22 @@ static const cfg_opt_t service_core_opts[] = {
 	CFG_INT("output_max", PN_DEF_OUTPUT_MAX, CFGF_NONE),
 	CFG_INT("idle_timeout", 0, CFGF_NONE),
 	CFG_BOOL("log_connections", cfg_true, CFGF_NONE),
+	CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
+	CFG_INT("max_connections", 0, CFGF_NONE),
+	CFG_INT("max_per_source", 0, CFGF_NONE),
+	CFG_INT("rate_per_source", 0, CFGF_NONE),
+	CFG_INT("burst_per_source", 0, CFGF_NONE),
+	CFG_INT("source_prefix4", 32, CFGF_NONE),
+	CFG_INT("source_prefix6", 64, CFGF_NONE),
+	CFG_INT("max_duration", 0, CFGF_NONE),
+	CFG_INT("max_bytes_in", 0, CFGF_NONE),
+	CFG_INT("max_bytes_out", 0, CFGF_NONE),
+	CFG_BOOL("udp_guard", cfg_true, CFGF_NONE),
+	CFG_INT("udp_min_port", 1024, CFGF_NONE),
+	CFG_INT_LIST("udp_deny_ports", "{2049}", CFGF_NONE),
+	CFG_INT("udp_reply_ratio", 0, CFGF_NONE),
+	CFG_INT("udp_reply_floor", 512, CFGF_NONE),
 };
 #define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
 
@@ -224,21 +241,26 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
 		CFG_INT("shutdown_timeout", PN_DEF_SHUTDOWN_TIMEOUT, CFGF_NONE),
 		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
+		CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
+		CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
 		CFG_SEC("service", svc, secflags),
 		CFG_STR_LIST("__unknown", NULL, CFGF_NONE),
 		CFG_END(),
 	};
 	/* Drop-in files hold services only: the array from "service" on. */
-	cfg_opt_t *opts = main_file ? top : top + 6;
+	cfg_opt_t *opts = main_file ? top : top + 8;
 	if (!lenient) /* drop the catch-all */
-		top[7] = (cfg_opt_t)CFG_END();
+		top[9] = (cfg_opt_t)CFG_END();
 	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
 	free(svc);
 	if (!cfg)
 		return NULL;
 	cfg_set_error_function(cfg, errfunc);
-	if (main_file)
+	if (main_file) {
 		cfg_set_validate_func(cfg, "log_level", validate_log_level);
+		cfg_set_validate_func(cfg, "allow", record_line);
+		cfg_set_validate_func(cfg, "deny", record_line);
+	}
 	if (lenient) {
 		cfg_set_validate_func(cfg, "service|plugin", record_line);
 	} else {
@@ -499,6 +521,81 @@ static void check_foreign_options(struct ctx *c, struct pn_service_conf *sc,
 	}
 }
 
+/* Read a list of address prefixes (allow, deny) of section sec. */
+static void read_prefixes(struct ctx *c, cfg_t *sec, const char *file,
+			  const char *who, const char *name,
+			  struct pn_prefix **out, size_t *n)
+{
+	unsigned k = cfg_size(sec, name);
+	char err[256];
+
+	*out = NULL;
+	*n = 0;
+	if (k == 0 || !(*out = calloc(k, sizeof **out)))
+		return;
+	for (unsigned i = 0; i < k; i++) {
+		const char *text = cfg_getnstr(sec, name, i);
+		if (pn_prefix_parse(text, &(*out)[*n], err, sizeof err) < 0)
+			report(c, file, line_of(c, sec, name, i), "%s%s: %s", who,
+			       name, err);
+		else
+			(*n)++;
+	}
+}
+
+static int copy_prefixes(struct pn_prefix **dst, const struct pn_prefix *src,
+			 size_t n)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	if (!(*dst = malloc(n * sizeof **dst)))
+		return -1;
+	memcpy(*dst, src, n * sizeof **dst);
+	return 0;
+}
+
+/* The defense options of a service (see conf.h). */
+static void read_defense(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
+{
+	char who[300];
+
+	snprintf(who, sizeof who, "service '%s': ", sc->name);
+	if (cfg_size(s, "allow") || cfg_size(s, "deny")) {
+		read_prefixes(c, s, sc->file, who, "allow", &sc->acl.allow,
+			      &sc->acl.nallow);
+		read_prefixes(c, s, sc->file, who, "deny", &sc->acl.deny,
+			      &sc->acl.ndeny);
+	} else {
+		const struct pn_acl *g = &c->global_acl;
+		if (copy_prefixes(&sc->acl.allow, g->allow, g->nallow) == 0)
+			sc->acl.nallow = g->nallow;
+		if (copy_prefixes(&sc->acl.deny, g->deny, g->ndeny) == 0)
+			sc->acl.ndeny = g->ndeny;
+	}
+	sc->max_connections = core_int(c, sc, s, "max_connections", 0, 1L << 24);
+	sc->max_per_source = core_int(c, sc, s, "max_per_source", 0, 1L << 24);
+	sc->rate_per_source = core_int(c, sc, s, "rate_per_source", 0, 1L << 24);
+	sc->burst_per_source = core_int(c, sc, s, "burst_per_source", 0, 1L << 24);
+	if (sc->burst_per_source == 0)
+		sc->burst_per_source = sc->rate_per_source;
+	sc->source_prefix4 = core_int(c, sc, s, "source_prefix4", 0, 32);
+	sc->source_prefix6 = core_int(c, sc, s, "source_prefix6", 0, 128);
+	sc->max_duration = core_int(c, sc, s, "max_duration", 0, 366L * 86400);
+	sc->max_bytes_in = core_int(c, sc, s, "max_bytes_in", 0, LONG_MAX);
+	sc->max_bytes_out = core_int(c, sc, s, "max_bytes_out", 0, LONG_MAX);
+	sc->udp_guard = cfg_getbool(s, "udp_guard") == cfg_true;
+	sc->udp_min_port = core_int(c, sc, s, "udp_min_port", 0, 65536);
+	sc->udp_reply_ratio = core_int(c, sc, s, "udp_reply_ratio", 0, 65535);
+	sc->udp_reply_floor = core_int(c, sc, s, "udp_reply_floor", 0, 65507);
+	unsigned k = cfg_size(s, "udp_deny_ports");
+	if (k && (sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
+		for (unsigned i = 0; i < k; i++)
+			sc->udp_deny_ports[i] = cfg_getnint(s, "udp_deny_ports", i);
+		sc->nudp_deny_ports = k;
+	}
+}
+
 static void read_listen(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 {
 	unsigned n = cfg_size(s, "listen");
@@ -575,6 +672,7 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		       "service '%s': output_max %ld is less than output_buffer %ld",
 		       sc->name, sc->output_max, sc->output_buffer);
 	read_listen(c, sc, s);
+	read_defense(c, sc, s);
 	check_foreign_options(c, sc, s);
 
 	const struct pinetd_plugin *d = sc->plugin->desc;
@@ -631,6 +729,8 @@ static void free_service(struct pn_service_conf *sc)
 	free(sc->addrs);
 	free(sc->name);
 	free(sc->file);
+	pn_acl_free(&sc->acl);
+	free(sc->udp_deny_ports);
 }
 
 void pn_config_free(struct pn_config *conf)
@@ -656,6 +756,17 @@ const struct pn_service_conf *pn_config_find(const struct pn_config *conf,
 	return NULL;
 }
 
+static int same_prefixes(const struct pn_prefix *a, size_t na,
+			 const struct pn_prefix *b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (!pn_prefix_equal(&a[i], &b[i]))
+			return 0;
+	return 1;
+}
+
 int pn_service_conf_same(const struct pn_service_conf *a,
 			 const struct pn_service_conf *b)
 {
@@ -666,6 +777,24 @@ int pn_service_conf_same(const struct pn_service_conf *a,
 	       a->output_max == b->output_max &&
 	       a->idle_timeout == b->idle_timeout &&
 	       a->log_connections == b->log_connections &&
+	       a->max_connections == b->max_connections &&
+	       a->max_per_source == b->max_per_source &&
+	       a->rate_per_source == b->rate_per_source &&
+	       a->burst_per_source == b->burst_per_source &&
+	       a->source_prefix4 == b->source_prefix4 &&
+	       a->source_prefix6 == b->source_prefix6 &&
+	       a->max_duration == b->max_duration &&
+	       a->max_bytes_in == b->max_bytes_in &&
+	       a->max_bytes_out == b->max_bytes_out &&
+	       a->udp_guard == b->udp_guard && a->udp_min_port == b->udp_min_port &&
+	       a->udp_reply_ratio == b->udp_reply_ratio &&
+	       a->udp_reply_floor == b->udp_reply_floor &&
+	       a->nudp_deny_ports == b->nudp_deny_ports &&
+	       (!a->nudp_deny_ports ||
+		memcmp(a->udp_deny_ports, b->udp_deny_ports,
+		       a->nudp_deny_ports * sizeof *a->udp_deny_ports) == 0) &&
+	       same_prefixes(a->acl.allow, a->acl.nallow, b->acl.allow, b->acl.nallow) &&
+	       same_prefixes(a->acl.deny, a->acl.ndeny, b->acl.deny, b->acl.ndeny) &&
 	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
 }
 
@@ -772,8 +901,15 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 		c.nrecs = 0;
 		if (!(cfg = new_cfg(&c, i == 0, 0)))
 			goto oom;
-		if (parse_file(&c, cfg, file) == 0)
+		if (parse_file(&c, cfg, file) == 0) {
+			if (i == 0) {
+				read_prefixes(&c, cfg, file, "", "allow",
+					      &c.global_acl.allow, &c.global_acl.nallow);
+				read_prefixes(&c, cfg, file, "", "deny",
+					      &c.global_acl.deny, &c.global_acl.ndeny);
+			}
 			take_services(&c, conf, cfg, file);
+		}
 		cfg_free(cfg);
 		cfg = NULL;
 	}
@@ -787,6 +923,7 @@ out:
 		cfg_free(cfg);
 	free_list(files, nfiles);
 	free(c.recs);
+	pn_acl_free(&c.global_acl);
 	cur = NULL;
 	if (nerrors)
 		*nerrors = c.nerr;

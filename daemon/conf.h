@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "acl.h"
 #include "addr.h"
 #include "loader.h"
 
@@ -36,6 +37,24 @@ struct pn_service_conf {
 	long idle_timeout;  /* seconds; 0: none */
 	int log_connections; /* log each connection's open and close */
 	void *pconf;	    /* the plugin's option struct */
+
+	/* Defense (0 means unlimited throughout). */
+	struct pn_acl acl;	  /* the service's lists, else the global ones */
+	long max_connections;	  /* open connections; at the cap: stop accepting */
+	long max_per_source;	  /* open connections per source prefix */
+	long rate_per_source;	  /* new connections (datagrams) per second */
+	long burst_per_source;	  /* token bucket depth */
+	long source_prefix4;	  /* aggregation of sources: /32 ... */
+	long source_prefix6;	  /* ... and /64 by default */
+	long max_duration;	  /* seconds a connection may last */
+	long max_bytes_in;	  /* bytes a connection may send us */
+	long max_bytes_out;	  /* bytes we may send a connection */
+	int udp_guard;		  /* refuse loop-prone and spoofable sources */
+	long udp_min_port;	  /* lowest source port answered */
+	long *udp_deny_ports;	  /* further refused source ports */
+	size_t nudp_deny_ports;
+	long udp_reply_ratio;	  /* reply at most ratio x request bytes ... */
+	long udp_reply_floor;	  /* ... or this many, whichever is more */
 };
 
 struct pn_config {

@@ -23,6 +23,7 @@ enum {
 	C_PAUSED = 1 << 2,	/* not reading: too much output queued */
 	C_DRAIN = 1 << 3,	/* plugin wants on_drain */
 	C_EOF = 1 << 4,		/* peer sent EOF */
+	C_SOURCE = 1 << 5,	/* counted in the service's source table */
 };
 
 struct pinetd_conn {
@@ -87,8 +88,36 @@ static void unlink_conn(pinetd_conn *c)
 	c->prev = c->next = NULL;
 }
 
+/* Lower the source's count of open connections. */
+static void release_source(pinetd_svc *s, const struct sockaddr *peer)
+{
+	struct pn_prefix key;
+	struct pn_source *e;
+
+	pn_prefix_of(peer, (unsigned)s->conf->source_prefix4,
+		     (unsigned)s->conf->source_prefix6, &key);
+	if ((e = pn_sources_find(&s->sources, &key)) && e->conns > 0)
+		e->conns--;
+}
+
+/* The next deadline of a connection: idle_timeout after the last input,
+ * max_duration after the accept, whichever comes first. */
+static void arm_timer(pinetd_conn *c)
+{
+	const struct pn_service_conf *sc = c->svc->conf;
+	uint64_t now = pn_loop_now(loop_of(c)), due = UINT64_MAX;
+
+	if (sc->idle_timeout > 0)
+		due = c->last_active + (uint64_t)sc->idle_timeout * 1000u;
+	if (sc->max_duration > 0 &&
+	    c->opened + (uint64_t)sc->max_duration * 1000u < due)
+		due = c->opened + (uint64_t)sc->max_duration * 1000u;
+	if (due != UINT64_MAX)
+		pn_timer_start(loop_of(c), &c->timer, due > now ? due - now : 0);
+}
+
 void pn_conn_accept(struct pn_listener *ln, int fd,
-		    const struct sockaddr *peer, socklen_t len)
+		    const struct sockaddr *peer, socklen_t len, int counted)
 {
 	pinetd_svc *s = ln->svc;
 	const struct pinetd_plugin *d = s->desc;
@@ -99,9 +128,13 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 		pn_log(LOG_ERR, "service '%s': out of memory for a connection",
 		       s->conf->name);
 		close(fd);
+		if (counted)
+			release_source(s, peer);
 		return;
 	}
 	c->svc = s;
+	if (counted)
+		c->flags |= C_SOURCE;
 	if (len > sizeof c->peer)
 		len = sizeof c->peer;
 	memcpy(&c->peer, peer, len);
@@ -140,9 +173,7 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 	}
 	if (c->flags & C_DEAD)
 		return;
-	if (s->conf->idle_timeout > 0)
-		pn_timer_start(loop_of(c), &c->timer,
-			       (uint64_t)s->conf->idle_timeout * 1000u);
+	arm_timer(c);
 	update_interest(c);
 }
 
@@ -209,6 +240,13 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
 		return -1;
 	if (len == 0)
 		return 0;
+	if (sc->max_bytes_out &&
+	    c->bytes_out + c->len + len > (uint64_t)sc->max_bytes_out) {
+		pn_log(LOG_INFO, "service '%s': %s: over max_bytes_out (%ld), closing",
+		       sc->name, c->peer_name, sc->max_bytes_out);
+		pn_conn_close(c, PINETD_CLOSE_LIMIT, 1);
+		return -1;
+	}
 	if (c->len == 0) {
 		/* Nothing queued: try the socket first, no copy. */
 		for (;;) {
@@ -268,6 +306,13 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	close(c->w.fd);
 	c->w.fd = -1;
 	c->svc->nconns--;
+	if (c->flags & C_SOURCE)
+		release_source(c->svc, (const struct sockaddr *)&c->peer);
+	if (c->svc->accept_paused &&
+	    c->svc->nconns < (unsigned long)c->svc->conf->max_connections)
+		pn_service_resume_accept(c->svc);
+	if (why == PINETD_CLOSE_TIMEOUT || why == PINETD_CLOSE_LIMIT)
+		c->svc->closed_limit++;
 	c->flags |= C_DEAD;
 	c->why = why;
 	c->dead_next = srv->dead;
@@ -283,6 +328,7 @@ static const char *reason_name(enum pinetd_close_reason why)
 		[PINETD_CLOSE_TIMEOUT] = "idle timeout",
 		[PINETD_CLOSE_OVERFLOW] = "output overflow",
 		[PINETD_CLOSE_SHUTDOWN] = "shutdown",
+		[PINETD_CLOSE_LIMIT] = "session limit",
 	};
 	return (unsigned)why < sizeof names / sizeof names[0] ? names[why] : "?";
 }
@@ -356,6 +402,12 @@ static void do_read(pinetd_conn *c)
 	}
 	c->last_active = pn_loop_now(loop_of(c));
 	c->bytes_in += (uint64_t)n;
+	if (s->conf->max_bytes_in && c->bytes_in > (uint64_t)s->conf->max_bytes_in) {
+		pn_log(LOG_INFO, "service '%s': %s: more than max_bytes_in (%ld), closing",
+		       s->conf->name, c->peer_name, s->conf->max_bytes_in);
+		pn_conn_close(c, PINETD_CLOSE_LIMIT, 0);
+		return;
+	}
 	if (s->desc->flags & PINETD_PF_LINES) {
 		if (pn_framer_feed(&c->fr, buf, (size_t)n, (size_t)s->conf->max_line,
 				   line_cb, c) < 0)
@@ -413,7 +465,7 @@ static void on_timer(struct pn_loop *l, void *arg)
 {
 	pinetd_conn *c = arg;
 	const struct pn_service_conf *sc = c->svc->conf;
-	uint64_t idle_ms = (uint64_t)sc->idle_timeout * 1000u;
+	uint64_t now = pn_loop_now(l);
 
 	if (c->flags & C_CLOSING) {
 		pn_log(LOG_INFO, "service '%s': %s: output not read in %d s, closing",
@@ -422,13 +474,21 @@ static void on_timer(struct pn_loop *l, void *arg)
 		pn_conn_close(c, c->why, 0);
 		return;
 	}
-	if (pn_loop_now(l) - c->last_active < idle_ms) {
-		pn_timer_start(l, &c->timer, c->last_active + idle_ms - pn_loop_now(l));
+	if (sc->max_duration > 0 &&
+	    now - c->opened >= (uint64_t)sc->max_duration * 1000u) {
+		pn_log(LOG_INFO, "service '%s': %s: open for max_duration (%ld s), closing",
+		       sc->name, c->peer_name, sc->max_duration);
+		pn_conn_close(c, PINETD_CLOSE_LIMIT, 0);
 		return;
 	}
-	pn_log(LOG_INFO, "service '%s': %s: idle for %ld s, closing", sc->name,
-	       c->peer_name, sc->idle_timeout);
-	pn_conn_close(c, PINETD_CLOSE_TIMEOUT, 0);
+	if (sc->idle_timeout > 0 &&
+	    now - c->last_active >= (uint64_t)sc->idle_timeout * 1000u) {
+		pn_log(LOG_INFO, "service '%s': %s: idle for %ld s, closing", sc->name,
+		       c->peer_name, sc->idle_timeout);
+		pn_conn_close(c, PINETD_CLOSE_TIMEOUT, 0);
+		return;
+	}
+	arm_timer(c);
 }
 
 void pn_conn_want_drain(pinetd_conn *c, int on)

@@ -18,9 +18,10 @@
 #include "framer.h"
 #include "server.h"
 
-/* Accept the connected socket fd for the listener's service. */
+/* Accept the connected socket fd for the listener's service.  counted:
+ * the peer's source entry was raised by admission and is lowered at close. */
 void pn_conn_accept(struct pn_listener *ln, int fd,
-		    const struct sockaddr *peer, socklen_t len);
+		    const struct sockaddr *peer, socklen_t len, int counted);
 
 int pn_conn_send(pinetd_conn *c, const void *buf, size_t len);
 

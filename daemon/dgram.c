@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "log.h"
 
@@ -25,8 +27,65 @@ struct pinetd_dgram {
 	struct pn_listener *ln;
 	const struct sockaddr_storage *peer;
 	socklen_t peerlen;
+	size_t len;		 /* bytes received, for udp_reply_ratio */
 	char name[PN_ADDR_TEXT]; /* filled on first request */
 };
+
+/* Is the listener bound to a loopback address? */
+static int on_loopback(const struct pn_listener *ln)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&ln->addr.ss;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+}
+
+/* Count and (at most once a second) log a dropped datagram. */
+static void drop(pinetd_svc *s, const struct sockaddr *peer, const char *why)
+{
+	unsigned long more;
+	char name[PN_ADDR_TEXT];
+
+	s->dropped++;
+	if (!pn_ratelog_due(&s->refuse_log, pn_loop_now(&s->srv->loop), &more))
+		return;
+	pn_sockaddr_name(peer, name, sizeof name);
+	pn_log(LOG_NOTICE, "service '%s': dropped a datagram from %s: %s%s", s->conf->name,
+	       name, why, more ? " (and more in the last second)" : "");
+}
+
+/* NULL if the datagram may go to the plugin, else why not. */
+static const char *screen(pinetd_svc *s, struct pn_listener *ln,
+			  const struct sockaddr *peer)
+{
+	const struct pn_service_conf *sc = s->conf;
+	const char *why;
+
+	if (!pn_acl_allows(&sc->acl, peer))
+		return "not allowed (allow/deny)";
+	if (sc->udp_guard) {
+		struct pn_guard g = {
+			.min_port = (unsigned)sc->udp_min_port,
+			.deny_ports = sc->udp_deny_ports,
+			.ndeny_ports = sc->nudp_deny_ports,
+			.loopback_listener = on_loopback(ln),
+		};
+		if ((why = pn_guard_check(&g, peer)))
+			return why;
+	}
+	if (sc->rate_per_source) {
+		struct pn_prefix key;
+		uint64_t now = pn_loop_now(&s->srv->loop);
+		pn_prefix_of(peer, (unsigned)sc->source_prefix4,
+			     (unsigned)sc->source_prefix6, &key);
+		struct pn_source *e = pn_sources_get(&s->sources, &key, now);
+		if (e && !pn_source_take(e, (double)sc->rate_per_source,
+					 (double)sc->burst_per_source, now))
+			return "over its source's rate (rate_per_source)";
+	}
+	return NULL;
+}
 
 void pn_udp_batch_free(struct pn_udp_batch *b)
 {
@@ -67,9 +126,15 @@ void pn_dgram_receive(struct pn_listener *ln)
 				.ln = ln,
 				.peer = &b->peers[i],
 				.peerlen = b->msgs[i].msg_hdr.msg_namelen,
+				.len = b->msgs[i].msg_len,
 			};
+			const char *why;
 			if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				continue; /* cannot happen below 64 KiB */
+			if ((why = screen(s, ln, (const struct sockaddr *)d.peer))) {
+				drop(s, (const struct sockaddr *)d.peer, why);
+				continue;
+			}
 			s->desc->on_datagram(s->state, &d, b->bufs[i],
 					     b->msgs[i].msg_len);
 		}
@@ -80,7 +145,19 @@ void pn_dgram_receive(struct pn_listener *ln)
 
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
 {
+	const struct pn_service_conf *sc = d->ln->svc->conf;
 	ssize_t n;
+
+	/* Never amplify: at most ratio x the request, or the floor. */
+	if (sc->udp_reply_ratio > 0) {
+		size_t cap = d->len * (size_t)sc->udp_reply_ratio;
+		if (cap < (size_t)sc->udp_reply_floor)
+			cap = (size_t)sc->udp_reply_floor;
+		if (len > cap) {
+			d->ln->svc->truncated++;
+			len = cap;
+		}
+	}
 
 	do
 		n = sendto(d->ln->w.fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,

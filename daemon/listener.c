@@ -4,6 +4,7 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,19 +104,127 @@ static void on_resume(struct pn_loop *l, void *arg)
 	pn_listener_start(ln);
 }
 
-/* Accept until the queue is empty. */
+/* Log a refusal, at most once a second per service. */
+static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
+			const char *why)
+{
+	unsigned long more;
+	char name[PN_ADDR_TEXT];
+
+	s->refused++;
+	if (!pn_ratelog_due(&s->refuse_log, pn_loop_now(&s->srv->loop), &more))
+		return;
+	pn_sockaddr_name(peer, name, sizeof name);
+	if (more)
+		pn_log(LOG_NOTICE, "service '%s': refused %s: %s (and %lu more "
+				   "refusals in the last second)", s->conf->name,
+		       name, why, more);
+	else
+		pn_log(LOG_NOTICE, "service '%s': refused %s: %s", s->conf->name,
+		       name, why);
+}
+
+/*
+ * Admit a new connection: the allow/deny lists, then the per-source
+ * limits.  Returns NULL, or the reason for refusing.  On admission with
+ * per-source limits, *src is the source's entry (its count is raised).
+ */
+static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
+			 struct pn_source **src)
+{
+	const struct pn_service_conf *sc = s->conf;
+	struct pn_prefix key;
+	struct pn_source *e;
+	uint64_t now = pn_loop_now(&s->srv->loop);
+
+	*src = NULL;
+	if (!pn_acl_allows(&sc->acl, peer))
+		return "not allowed (allow/deny)";
+	if (!sc->max_per_source && !sc->rate_per_source)
+		return NULL;
+	pn_prefix_of(peer, (unsigned)sc->source_prefix4,
+		     (unsigned)sc->source_prefix6, &key);
+	if (!(e = pn_sources_get(&s->sources, &key, now)))
+		return NULL; /* table full: not tracked */
+	if (sc->max_per_source && e->conns >= (uint32_t)sc->max_per_source)
+		return "too many connections from its source (max_per_source)";
+	if (!pn_source_take(e, (double)sc->rate_per_source,
+			    (double)sc->burst_per_source, now))
+		return "too many new connections from its source (rate_per_source)";
+	e->conns++;
+	*src = e;
+	return NULL;
+}
+
+/*
+ * The descriptor table is full.  Shed the connection at the head of the
+ * queue with the descriptor held in reserve (so the listener does not stay
+ * readable and spin), log once a second, and carry on: service resumes by
+ * itself once descriptors are free.  Without a spare, pause polling.
+ * Returns 1 when one was shed (go on accepting), 0 to stop for now.
+ */
+static int shed_at_emfile(struct pn_listener *ln, int err)
+{
+	struct pn_server *srv = ln->svc->srv;
+	unsigned long more;
+	char name[PN_ADDR_TEXT + 8];
+	int shed = 0;
+
+	if (srv->spare_fd >= 0) {
+		close(srv->spare_fd);
+		int fd = accept4(ln->w.fd, NULL, NULL, SOCK_CLOEXEC);
+		int again = fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+		if (fd >= 0) {
+			close(fd);
+			shed = 1;
+		}
+		srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (again)
+			return 0; /* the queue is empty now */
+	}
+	ln->svc->refused += (unsigned long)shed;
+	if (pn_ratelog_due(&ln->svc->refuse_log, pn_loop_now(&srv->loop), &more)) {
+		pn_addr_format(&ln->addr, name, sizeof name);
+		pn_log(LOG_WARNING, "service '%s': %s: accept: %s; %s (%lu more "
+				    "in the last second)", ln->svc->conf->name, name,
+		       strerror(err), shed ? "connection refused" : "pausing", more);
+	}
+	if (!shed) {
+		pn_watch_set(&srv->loop, &ln->w, 0);
+		pn_timer_start(&srv->loop, &ln->pause, ACCEPT_PAUSE_MS);
+		return 0;
+	}
+	return 1;
+}
+
+/* Accept until the queue is empty or the service is at its cap. */
 static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 {
 	struct pn_listener *ln = arg;
+	pinetd_svc *s = ln->svc;
 
 	(void)events;
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof peer;
-		int fd = accept4(ln->w.fd, (struct sockaddr *)&peer, &len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct pn_source *src;
+		const char *why;
+		int fd;
+
+		if (s->conf->max_connections &&
+		    s->nconns >= (unsigned long)s->conf->max_connections) {
+			pn_service_pause_accept(s);
+			return;
+		}
+		fd = accept4(ln->w.fd, (struct sockaddr *)&peer, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len);
+			if ((why = admit(s, (struct sockaddr *)&peer, &src))) {
+				close(fd);
+				log_refusal(s, (struct sockaddr *)&peer, why);
+				continue;
+			}
+			pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len, src != NULL);
 			continue;
 		}
 		switch (errno) {
@@ -131,22 +240,16 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		case EMFILE:
 		case ENFILE:
 		case ENOBUFS:
-		case ENOMEM: {
-			char name[PN_ADDR_TEXT + 8];
-			pn_addr_format(&ln->addr, name, sizeof name);
-			pn_log(LOG_WARNING,
-			       "service '%s': %s: accept: %s; pausing %d ms",
-			       ln->svc->conf->name, name, strerror(errno),
-			       ACCEPT_PAUSE_MS);
-			pn_watch_set(l, &ln->w, 0);
-			pn_timer_start(l, &ln->pause, ACCEPT_PAUSE_MS);
+		case ENOMEM:
+			if (shed_at_emfile(ln, errno))
+				continue;
 			return;
-		}
 		default: {
 			char name[PN_ADDR_TEXT + 8];
 			pn_addr_format(&ln->addr, name, sizeof name);
 			pn_log(LOG_ERR, "service '%s': %s: accept: %s",
-			       ln->svc->conf->name, name, strerror(errno));
+			       s->conf->name, name, strerror(errno));
+			(void)l;
 			return;
 		}
 		}

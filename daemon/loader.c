@@ -14,7 +14,11 @@
 /* Service options the core owns; a plugin option may not shadow them. */
 static const char *const core_options[] = {
 	"plugin", "listen", "enabled", "max_line", "output_buffer",
-	"output_max", "idle_timeout", "log_connections", NULL,
+	"output_max", "idle_timeout", "log_connections", "allow", "deny",
+	"max_connections", "max_per_source", "rate_per_source",
+	"burst_per_source", "source_prefix4", "source_prefix6", "max_duration",
+	"max_bytes_in", "max_bytes_out", "udp_guard", "udp_min_port",
+	"udp_deny_ports", "udp_reply_ratio", "udp_reply_floor", NULL,
 };
 
 int pn_core_option_name(const char *name)

@@ -70,3 +70,16 @@ void pn_log(int level, const char *fmt, ...)
 	pn_vlog(level, fmt, ap);
 	va_end(ap);
 }
+
+int pn_ratelog_due(struct pn_ratelog *r, uint64_t now_ms,
+		   unsigned long *suppressed)
+{
+	if (r->last && now_ms - r->last < PN_RATELOG_INTERVAL_MS) {
+		r->suppressed++;
+		return 0;
+	}
+	*suppressed = r->suppressed;
+	r->suppressed = 0;
+	r->last = now_ms ? now_ms : 1;
+	return 1;
+}

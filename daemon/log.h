@@ -9,6 +9,7 @@
 #define PN_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <syslog.h>
 
 /* Send messages at `level` or more urgent to stderr (to_stderr) or to
@@ -19,6 +20,21 @@ int pn_log_get_level(void);
 
 void pn_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pn_vlog(int level, const char *fmt, va_list ap);
+
+/*
+ * Rate-limited logging for events a flood can trigger: at most one line
+ * per interval.  pn_ratelog_due returns 1 when a line may be logged now
+ * and sets *suppressed to the events not logged since the last line.
+ */
+struct pn_ratelog {
+	uint64_t last;		  /* ms of the last line, 0: never */
+	unsigned long suppressed; /* events since */
+};
+
+#define PN_RATELOG_INTERVAL_MS 1000u
+
+int pn_ratelog_due(struct pn_ratelog *r, uint64_t now_ms,
+		   unsigned long *suppressed);
 
 /* Parse "error", "warning", "notice", "info", "debug"; -1 if unknown. */
 int pn_log_level_parse(const char *name);

@@ -5,17 +5,22 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "core.h"
 #include "dgram.h"
 #include "listener.h"
 #include "log.h"
+
+#define PN_MAX_SOURCES 65536 /* sources tracked per service */
+#define PN_SWEEP_MS 10000u
 
 static void config_unref(struct pn_config *conf)
 {
@@ -37,7 +42,60 @@ static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
 	table->refs++;
 	s->conf = sc;
 	s->desc = sc->plugin->desc;
+	pn_sources_init(&s->sources, PN_MAX_SOURCES);
 	return s;
+}
+
+void pn_service_pause_accept(pinetd_svc *s)
+{
+	if (s->accept_paused)
+		return;
+	s->accept_paused = 1;
+	for (size_t i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
+			pn_listener_stop(s->listeners[i]);
+	pn_log(LOG_NOTICE, "service '%s': %ld connections open (max_connections): "
+			   "not accepting until one closes", s->conf->name,
+	       s->conf->max_connections);
+}
+
+void pn_service_resume_accept(pinetd_svc *s)
+{
+	if (!s->accept_paused)
+		return;
+	s->accept_paused = 0;
+	for (size_t i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
+			pn_listener_start(s->listeners[i]);
+}
+
+static void log_service_stats(const pinetd_svc *s, const char *state)
+{
+	pn_log(LOG_NOTICE, "service '%s'%s: %lu open, %lu refused, %lu datagrams "
+			   "dropped, %lu replies cut, %lu closed by limits, %zu sources tracked",
+	       s->conf->name, state, s->nconns, s->refused, s->dropped, s->truncated,
+	       s->closed_limit, s->sources.n);
+}
+
+void pn_server_log_stats(struct pn_server *srv)
+{
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		log_service_stats(s, "");
+	for (pinetd_svc *s = srv->draining; s; s = s->next)
+		log_service_stats(s, " (draining)");
+}
+
+/* Every few seconds: forget sources with nothing open and a full bucket. */
+static void on_sweep(struct pn_loop *l, void *arg)
+{
+	struct pn_server *srv = arg;
+	pinetd_svc *lists[2] = { srv->svcs, srv->draining };
+
+	for (int i = 0; i < 2; i++)
+		for (pinetd_svc *s = lists[i]; s; s = s->next)
+			pn_sources_sweep(&s->sources, (double)s->conf->rate_per_source,
+					 (double)s->conf->burst_per_source, pn_loop_now(l));
+	pn_timer_start(l, &srv->sweep, PN_SWEEP_MS);
 }
 
 /* Free a service whose connections are all gone. */
@@ -48,6 +106,7 @@ static void svc_free(pinetd_svc *s)
 	if (s->initialised && s->desc->fini)
 		s->desc->fini(s->state);
 	free(s->listeners);
+	pn_sources_free(&s->sources);
 	config_unref(s->table);
 	free(s);
 }
@@ -374,6 +433,9 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		pn_server_reload(srv);
 		pn_notify("READY=1");
 		break;
+	case SIGUSR1:
+		pn_server_log_stats(srv);
+		break;
 	default:
 		break;
 	}
@@ -382,10 +444,11 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
 		   const char *path, const char *plugin_dir)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	int rc;
 
 	memset(srv, 0, sizeof *srv);
+	srv->spare_fd = -1;
 	srv->reg = reg;
 	srv->path = path;
 	srv->plugin_dir = plugin_dir;
@@ -395,6 +458,10 @@ int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
 	}
 	pn_loop_set_after(&srv->loop, after_batch, srv);
 	pn_timer_init(&srv->grace, on_grace, srv);
+	pn_timer_init(&srv->sweep, on_sweep, srv);
+	pn_timer_start(&srv->loop, &srv->sweep, PN_SWEEP_MS);
+	/* A descriptor held back for accept-and-close when the table is full. */
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (!(srv->rbuf = malloc(PN_RBUF_SIZE + 1))) {
 		pn_log(LOG_ERR, "out of memory");
 		return -1;
@@ -452,6 +519,9 @@ void pn_server_close(struct pn_server *srv)
 	pn_activation_release(&srv->act);
 	pn_udp_batch_free(srv->udp);
 	srv->udp = NULL;
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
+	srv->spare_fd = -1;
 	free(srv->rbuf);
 	srv->rbuf = NULL;
 	pn_loop_free(&srv->loop);

@@ -16,6 +16,9 @@
 #include "conf.h"
 #include "loop.h"
 #include "notify.h"
+#include "guard.h"
+#include "log.h"
+#include "sources.h"
 
 struct pn_server;
 
@@ -39,6 +42,16 @@ struct pinetd_svc {
 	struct pinetd_conn *conns; /* open connections */
 	unsigned long nconns;
 	struct pinetd_svc *next; /* srv->svcs or srv->draining */
+
+	/* Defense: state and counters (logged on SIGUSR1). */
+	struct pn_sources sources; /* per-source connections and buckets */
+	struct pn_guard guard;	   /* UDP sources not to answer */
+	int accept_paused;	   /* at max_connections */
+	unsigned long refused;	   /* connections refused (acl, limits) */
+	unsigned long dropped;	   /* datagrams dropped (acl, guard, rate) */
+	unsigned long truncated;   /* replies cut to udp_reply_ratio */
+	unsigned long closed_limit; /* connections ended by a session limit */
+	struct pn_ratelog refuse_log;
 };
 
 struct pn_server {
@@ -55,8 +68,17 @@ struct pn_server {
 	struct pn_activation act;    /* sockets from the service manager */
 	int stopping;
 	struct pn_timer grace; /* shutdown_timeout */
+	struct pn_timer sweep; /* forget idle sources */
+	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
 	int exit_code;
 };
+
+/* Stop / resume accepting for a service (max_connections). */
+void pn_service_pause_accept(pinetd_svc *s);
+void pn_service_resume_accept(pinetd_svc *s);
+
+/* Log one line per service with its counters. */
+void pn_server_log_stats(struct pn_server *srv);
 
 #define PN_RBUF_SIZE 65536
 

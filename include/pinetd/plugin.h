@@ -93,7 +93,9 @@ enum pinetd_close_reason {
 	PINETD_CLOSE_TIMEOUT = 3,  /* the service's idle_timeout expired */
 	PINETD_CLOSE_OVERFLOW = 4, /* queued output exceeded output_max */
 	PINETD_CLOSE_SHUTDOWN = 5, /* the service or the daemon is stopping */
+	PINETD_CLOSE_LIMIT = 6,	   /* max_duration, max_bytes_in or _out */
 };
+/* Later versions may add reasons: treat an unknown one like ERROR. */
 
 /* Log levels: the syslog(3) priorities. */
 enum pinetd_log_level {

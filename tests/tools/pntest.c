@@ -16,6 +16,11 @@
  *                                      count of successes and failures
  *   pntest notify PATH SECONDS         receive sd_notify datagrams on the
  *                                      unix socket PATH, print each one
+ *   pntest try HOST PORT SRC TEXT      connect from address SRC, send TEXT
+ *                                      and a newline, print the reply line,
+ *                                      or EOF, TIMEOUT (1 s) or REFUSED
+ *   pntest hold HOST PORT SRC N SECS   hold N connections from SRC open for
+ *                                      SECS seconds (or until killed)
  *
  * Loopback only: refuses any other address.  Every wait is bounded.
  * Exit status 0 on success, 1 on a failed check (with a message).
@@ -436,6 +441,75 @@ static int cmd_notify(char **av)
 	return 0;
 }
 
+/* A TCP connection from a chosen loopback source address. */
+static int connect_from(const char *host, const char *port, const char *src)
+{
+	struct sockaddr_storage ss, from;
+	socklen_t len = target(host, port, &ss);
+	socklen_t flen = target(src, "0", &from);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&from, flen) < 0)
+		die("bind %s: %s", src, strerror(errno));
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int cmd_try(char **av)
+{
+	int fd = connect_from(av[0], av[1], av[2]);
+	struct timeval tv = { 1, 0 };
+	char buf[512];
+	size_t got = 0;
+
+	if (fd < 0) {
+		printf("REFUSED\n");
+		return 0;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (dprintf(fd, "%s\n", av[3]) < 0) {
+		printf("EOF\n");
+		return 0;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+		if (n > 0) {
+			got += (size_t)n;
+			buf[got] = '\0';
+			char *nl = strchr(buf, '\n');
+			if (nl) {
+				*nl = '\0';
+				printf("%s\n", buf);
+				break;
+			}
+			continue;
+		}
+		if (n == 0 || errno == ECONNRESET)
+			printf(got ? "%s\n" : "EOF\n", buf);
+		else
+			printf("TIMEOUT\n");
+		break;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_hold(char **av)
+{
+	int n = atoi(av[3]), secs = atoi(av[4]), held = 0;
+
+	for (int i = 0; i < n; i++)
+		if (connect_from(av[0], av[1], av[2]) >= 0)
+			held++;
+	printf("held %d\n", held);
+	fflush(stdout);
+	sleep((unsigned)secs);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int argc;
@@ -448,6 +522,8 @@ static const struct {
 	{ "flood", 4, cmd_flood, "HOST PORT MIB PID" },
 	{ "connloop", 3, cmd_connloop, "HOST PORT STOPFILE" },
 	{ "notify", 2, cmd_notify, "PATH SECONDS" },
+	{ "try", 4, cmd_try, "HOST PORT SRC TEXT" },
+	{ "hold", 5, cmd_hold, "HOST PORT SRC N SECONDS" },
 };
 
 int main(int argc, char **argv)
