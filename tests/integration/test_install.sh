@@ -177,6 +177,26 @@ telnet disabled tcp://127.0.0.1:23
 time disabled tcp://127.0.0.1:37
 " "shipped services: only echo enabled, all on loopback"
 
+# Every option the shipped files show commented out ("#name = default",
+# as opposed to "# prose") is a real option with a valid value: uncomment
+# them all and check again (disabled services are checked too).
+mkdir "$PN_TMP/uncommented"
+for f in "$conf"/services.d/*.conf; do
+	sed 's/^\( *\)#\([a-z_]* = \)/\1\2/' "$f" > "$PN_TMP/uncommented/${f##*/}"
+done
+{
+	sed 's/^#\([a-z_]* = \)/\1/' "$conf/pinetd.conf"
+	echo "services_dir = \"$PN_TMP/uncommented\""
+} > "$PN_TMP/uncommented.conf"
+n=$(cat "$conf/pinetd.conf" "$conf"/services.d/*.conf | grep -c '^ *#[a-z_]* = ' || :)
+if "$D$sbindir/pinetd" -t -c "$PN_TMP/uncommented.conf" -P "$D$plugindir" \
+	>"$PN_TMP/check2.out" 2>&1 && [ "$n" -ge 15 ]; then
+	pn_pass "every commented-out option of the shipped files is valid ($n settings)"
+else
+	pn_fail "the shipped files' commented-out options ($n settings):"
+	cat "$PN_TMP/check2.out" >&2
+fi
+
 # ---- 4. systemd-analyze verify ----
 # ExecStart must name an existing binary: the DESTDIR's.  The man pages
 # named by Documentation= are looked up in the DESTDIR too.
