@@ -161,6 +161,11 @@ static const cfg_opt_t service_core_opts[] = {
 	CFG_INT_LIST("udp_deny_ports", "{2049}", CFGF_NONE),
 	CFG_INT("udp_reply_ratio", 0, CFGF_NONE),
 	CFG_INT("udp_reply_floor", 512, CFGF_NONE),
+	CFG_STR("execution", NULL, CFGF_NODEFAULT),
+	CFG_STR("user", "", CFGF_NONE),
+	CFG_STR("group", "", CFGF_NONE),
+	CFG_INT("max_children", 256, CFGF_NONE),
+	CFG_INT("workers", 1, CFGF_NONE),
 };
 #define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
 
@@ -596,6 +601,59 @@ static void read_defense(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 	}
 }
 
+/* execution, user, group, max_children, workers; the plugin's needs. */
+static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
+{
+	const struct pinetd_plugin *d = sc->plugin->desc;
+	const char *mode = cfg_getstr(s, "execution");
+	int line = line_of(c, s, "execution", 0) ?: sc->line;
+	char err[256];
+
+	sc->mode = (d->flags & PINETD_PF_PROCESS) ? PN_MODE_PROCESS : PN_MODE_EVENT;
+	if (mode && strcmp(mode, "event") == 0)
+		sc->mode = PN_MODE_EVENT;
+	else if (mode && strcmp(mode, "process") == 0)
+		sc->mode = PN_MODE_PROCESS;
+	else if (mode)
+		report(c, sc->file, line, "service '%s': invalid execution '%s' "
+		       "(expected one of: event, process)", sc->name, mode);
+	if (sc->mode == PN_MODE_PROCESS && (d->flags & PINETD_PF_EVENT))
+		report(c, sc->file, line, "service '%s': plugin '%s' shares state "
+		       "between connections and cannot run in process mode "
+		       "(use execution = event)", sc->name, d->name);
+	if (sc->mode == PN_MODE_EVENT && (d->flags & PINETD_PF_PROCESS))
+		report(c, sc->file, line, "service '%s': plugin '%s' blocks and "
+		       "must run in process mode (use execution = process)", sc->name,
+		       d->name);
+	if (sc->mode == PN_MODE_PROCESS && (d->transports & PINETD_UDP) &&
+	    !d->on_wait)
+		for (size_t i = 0; i < sc->naddrs; i++)
+			if (sc->addrs[i].proto == PINETD_UDP) {
+				report(c, sc->file, line, "service '%s': plugin '%s' "
+				       "cannot serve UDP in process mode (it has no "
+				       "on_wait)", sc->name, d->name);
+				break;
+			}
+	sc->user = strdup(cfg_getstr(s, "user"));
+	sc->group = strdup(cfg_getstr(s, "group"));
+	if (sc->user && sc->group && sc->user[0] &&
+	    pn_ident_resolve(sc->user, sc->group, &sc->ident, err, sizeof err) < 0)
+		report(c, sc->file, line_of(c, s, "user", 0) ?: sc->line,
+		       "service '%s': %s", sc->name, err);
+	if (sc->group && sc->group[0] && !(sc->user && sc->user[0]))
+		report(c, sc->file, line_of(c, s, "group", 0),
+		       "service '%s': group needs user", sc->name);
+	sc->max_children = core_int(c, sc, s, "max_children", 1, 1L << 20);
+	sc->workers = core_int(c, sc, s, "workers", 1, 256);
+	if (sc->workers > 1 && (d->flags & PINETD_PF_EVENT))
+		report(c, sc->file, line_of(c, s, "workers", 0),
+		       "service '%s': plugin '%s' shares state between connections "
+		       "and runs in one worker (workers = 1)", sc->name, d->name);
+	if (sc->workers > 1 && sc->mode == PN_MODE_PROCESS)
+		report(c, sc->file, line_of(c, s, "workers", 0),
+		       "service '%s': workers applies to event mode only", sc->name);
+}
+
 static void read_listen(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 {
 	unsigned n = cfg_size(s, "listen");
@@ -673,6 +731,7 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		       sc->name, sc->output_max, sc->output_buffer);
 	read_listen(c, sc, s);
 	read_defense(c, sc, s);
+	read_isolation(c, sc, s);
 	check_foreign_options(c, sc, s);
 
 	const struct pinetd_plugin *d = sc->plugin->desc;
@@ -731,6 +790,8 @@ static void free_service(struct pn_service_conf *sc)
 	free(sc->file);
 	pn_acl_free(&sc->acl);
 	free(sc->udp_deny_ports);
+	free(sc->user);
+	free(sc->group);
 }
 
 void pn_config_free(struct pn_config *conf)
@@ -795,6 +856,9 @@ int pn_service_conf_same(const struct pn_service_conf *a,
 		       a->nudp_deny_ports * sizeof *a->udp_deny_ports) == 0) &&
 	       same_prefixes(a->acl.allow, a->acl.nallow, b->acl.allow, b->acl.nallow) &&
 	       same_prefixes(a->acl.deny, a->acl.ndeny, b->acl.deny, b->acl.ndeny) &&
+	       a->mode == b->mode && a->max_children == b->max_children &&
+	       a->workers == b->workers && strcmp(a->user, b->user) == 0 &&
+	       strcmp(a->group, b->group) == 0 &&
 	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
 }
 
@@ -943,6 +1007,11 @@ void pn_config_summary(const struct pn_config *conf, FILE *out)
 		const struct pn_service_conf *sc = &conf->svcs[i];
 		fprintf(out, "service %-12s plugin %-10s %-8s", sc->name,
 			sc->plugin->name, sc->enabled ? "enabled" : "disabled");
+		if (sc->mode == PN_MODE_PROCESS || sc->user[0] || sc->workers > 1)
+			fprintf(out, " [%s%s%s%s]",
+				sc->mode == PN_MODE_PROCESS ? "process" : "event",
+				sc->user[0] ? ", user " : "", sc->user,
+				sc->workers > 1 ? ", several workers" : "");
 		for (size_t j = 0; j < sc->naddrs; j++) {
 			char t[PN_ADDR_TEXT + 8];
 			pn_addr_format(&sc->addrs[j], t, sizeof t);

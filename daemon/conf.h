@@ -14,6 +14,7 @@
 #include "acl.h"
 #include "addr.h"
 #include "loader.h"
+#include "privs.h"
 
 /* Core per-service defaults. */
 #define PN_DEF_MAX_LINE 4096L
@@ -55,7 +56,16 @@ struct pn_service_conf {
 	size_t nudp_deny_ports;
 	long udp_reply_ratio;	  /* reply at most ratio x request bytes ... */
 	long udp_reply_floor;	  /* ... or this many, whichever is more */
+
+	/* Isolation. */
+	int mode;		  /* PN_MODE_EVENT or PN_MODE_PROCESS */
+	char *user, *group;	  /* as configured; "" when not set */
+	struct pn_ident ident;	  /* resolved user (empty: the default) */
+	long max_children;	  /* process mode: live children */
+	long workers;		  /* event mode: worker processes */
 };
+
+enum { PN_MODE_EVENT = 0, PN_MODE_PROCESS = 1 };
 
 struct pn_config {
 	char *path;

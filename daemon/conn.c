@@ -89,7 +89,7 @@ static void unlink_conn(pinetd_conn *c)
 }
 
 /* Lower the source's count of open connections. */
-static void release_source(pinetd_svc *s, const struct sockaddr *peer)
+void pn_conn_release_source(pinetd_svc *s, const struct sockaddr *peer)
 {
 	struct pn_prefix key;
 	struct pn_source *e;
@@ -129,7 +129,7 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 		       s->conf->name);
 		close(fd);
 		if (counted)
-			release_source(s, peer);
+			pn_conn_release_source(s, peer);
 		return;
 	}
 	c->svc = s;
@@ -307,7 +307,7 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	c->w.fd = -1;
 	c->svc->nconns--;
 	if (c->flags & C_SOURCE)
-		release_source(c->svc, (const struct sockaddr *)&c->peer);
+		pn_conn_release_source(c->svc, (const struct sockaddr *)&c->peer);
 	if (c->svc->accept_paused &&
 	    c->svc->nconns < (unsigned long)c->svc->conf->max_connections)
 		pn_service_resume_accept(c->svc);
@@ -534,4 +534,18 @@ void pn_conn_close_all(pinetd_svc *s, enum pinetd_close_reason why)
 	/* Closing leaves each connection linked until reaped. */
 	for (pinetd_conn *c = s->conns; c; c = c->next)
 		pn_conn_close(c, why, 0);
+}
+
+void pn_conn_forget_all(pinetd_svc *s)
+{
+	while (s->conns) {
+		pinetd_conn *c = s->conns;
+		s->conns = c->next;
+		if (c->w.fd >= 0)
+			close(c->w.fd);
+		pn_framer_free(&c->fr);
+		free(c->out);
+		free(c);
+	}
+	s->nconns = 0;
 }

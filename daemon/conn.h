@@ -43,6 +43,13 @@ int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *),
 /* Close every connection of s at once (no flush). */
 void pn_conn_close_all(pinetd_svc *s, enum pinetd_close_reason why);
 
+/* Lower the per-source count of peer (admission raised it). */
+void pn_conn_release_source(pinetd_svc *s, const struct sockaddr *peer);
+
+/* In a new child process: close and free the parent's connections of s
+ * without telling the plugin (they are the parent's to serve). */
+void pn_conn_forget_all(pinetd_svc *s);
+
 /* Deliver on_close to closed connections and free them (after hook). */
 void pn_conn_reap(struct pn_server *srv);
 

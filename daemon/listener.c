@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conn.h"
 #include "dgram.h"
 #include "log.h"
@@ -224,7 +225,15 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 				log_refusal(s, (struct sockaddr *)&peer, why);
 				continue;
 			}
-			pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len, src != NULL);
+			if (s->conf->mode == PN_MODE_PROCESS) {
+				pn_child_conn(ln, fd, (struct sockaddr *)&peer, len,
+					      src != NULL);
+				if (s->accept_paused)
+					return;
+			} else {
+				pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len,
+					       src != NULL);
+			}
 			continue;
 		}
 		switch (errno) {
@@ -258,7 +267,12 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 
 static void on_datagram(struct pn_loop *l, void *arg, unsigned events)
 {
+	struct pn_listener *ln = arg;
+
 	(void)l;
 	(void)events;
-	pn_dgram_receive(arg);
+	if (ln->svc->conf->mode == PN_MODE_PROCESS)
+		pn_child_wait(ln); /* inetd "wait": the child reads it */
+	else
+		pn_dgram_receive(ln);
 }

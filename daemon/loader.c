@@ -18,7 +18,8 @@ static const char *const core_options[] = {
 	"max_connections", "max_per_source", "rate_per_source",
 	"burst_per_source", "source_prefix4", "source_prefix6", "max_duration",
 	"max_bytes_in", "max_bytes_out", "udp_guard", "udp_min_port",
-	"udp_deny_ports", "udp_reply_ratio", "udp_reply_floor", NULL,
+	"udp_deny_ports", "udp_reply_ratio", "udp_reply_floor", "execution", "user",
+	"group", "max_children", "workers", NULL,
 };
 
 int pn_core_option_name(const char *name)

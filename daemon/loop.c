@@ -46,6 +46,22 @@ void pn_loop_free(struct pn_loop *l)
 	l->epfd = -1;
 }
 
+int pn_loop_reset(struct pn_loop *l)
+{
+	for (size_t i = 0; i < l->nheap; i++)
+		l->heap[i]->slot = 0;
+	l->nheap = 0;
+	if (l->sigwatch.fd >= 0)
+		close(l->sigwatch.fd);
+	l->sigwatch.fd = -1;
+	l->sigwatch.active = 0;
+	if (l->epfd >= 0)
+		close(l->epfd);
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	l->stop = 0;
+	return l->epfd < 0 ? -errno : 0;
+}
+
 uint64_t pn_loop_now(const struct pn_loop *l) { return l->now; }
 void pn_loop_stop(struct pn_loop *l) { l->stop = 1; }
 

@@ -53,6 +53,10 @@ struct pn_loop {
 int pn_loop_init(struct pn_loop *l);
 void pn_loop_free(struct pn_loop *l);
 
+/* In a child after fork: a fresh epoll instance (the parent's is shared
+ * across fork), no watches, no timers, no signalfd. */
+int pn_loop_reset(struct pn_loop *l);
+
 /* Run until pn_loop_stop; the after hook runs after every batch of
  * events and timers.  Returns 0 or -errno if epoll_wait failed. */
 int pn_loop_run(struct pn_loop *l);

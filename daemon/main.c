@@ -25,6 +25,7 @@
 #include "log.h"
 #include "plugopt.h"
 #include "server.h"
+#include "super.h"
 
 #ifndef PN_CONFFILE
 #define PN_CONFFILE "/etc/pinetd/pinetd.conf"
@@ -246,7 +247,6 @@ int main(int argc, char **argv)
 	int report_fd = -1;
 	struct pn_registry reg;
 	struct pn_config *conf;
-	struct pn_server srv;
 
 	while ((opt = getopt_long(argc, argv, "c:fdtP:p:LhV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -304,23 +304,17 @@ int main(int argc, char **argv)
 		pn_log_open("pinetd", 0, debug ? LOG_DEBUG : conf->log_level);
 	}
 
-	if (pn_server_init(&srv, &reg, path, plugin_dir) < 0) {
+	if (!foreground && (!pid_copy || write_pid_file(pid_copy) < 0)) {
 		rc = PN_EXIT_SYSTEM;
 		pn_config_free(conf);
-	} else if ((rc = pn_server_apply(&srv, conf)) == 0) {
-		/* The server owns conf now. */
-		if (!foreground && (!pid_copy || write_pid_file(pid_copy) < 0))
-			rc = PN_EXIT_SYSTEM;
-		else {
-			report_start(report_fd, 0);
-			report_fd = -1;
-			rc = pn_server_run(&srv);
-			if (!foreground)
-				unlink(pid_copy);
-		}
+	} else {
+		/* The supervisor owns conf now and reports the start-up. */
+		rc = pn_super_run(conf, &reg, path, plugin_dir, report_fd);
+		report_fd = -1;
+		if (!foreground)
+			unlink(pid_copy);
 	}
 	report_start(report_fd, rc);
-	pn_server_close(&srv);
 	pn_registry_free(&reg);
 	free(pid_copy);
 	return rc;

@@ -29,6 +29,7 @@ void pn_notify(const char *state)
 #endif
 }
 
+#ifdef HAVE_LIBSYSTEMD
 /* What an inherited fd is: its address and transport.  -1 if unusable. */
 static int describe(int fd, struct pn_addr *a)
 {
@@ -50,6 +51,7 @@ static int describe(int fd, struct pn_addr *a)
 		return -1;
 	return 0;
 }
+#endif
 
 int pn_activation_collect(struct pn_activation *a)
 {
@@ -127,6 +129,10 @@ void pn_activation_release(struct pn_activation *a)
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->fds[i].taken)
 			continue;
+		if (a->quiet) {
+			close(a->fds[i].fd);
+			continue;
+		}
 		char name[PN_ADDR_TEXT + 8];
 		pn_addr_format(&a->fds[i].addr, name, sizeof name);
 		pn_log(LOG_WARNING, "socket activation: no service for fd %d %s; closed",

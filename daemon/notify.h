@@ -24,6 +24,7 @@ struct pn_inherited {
 struct pn_activation {
 	struct pn_inherited *fds;
 	size_t n;
+	int quiet; /* sockets handed down by the supervisor: no logging */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conn.h"
 #include "core.h"
 #include "dgram.h"
@@ -106,6 +107,7 @@ static void svc_free(pinetd_svc *s)
 	if (s->initialised && s->desc->fini)
 		s->desc->fini(s->state);
 	free(s->listeners);
+	free(s->children);
 	pn_sources_free(&s->sources);
 	config_unref(s->table);
 	free(s);
@@ -134,10 +136,10 @@ static void svc_drain(struct pn_server *srv, pinetd_svc *s)
 	s->nlisteners = 0;
 	s->next = srv->draining;
 	srv->draining = s;
-	if (s->conns)
+	if (s->conns || s->nchildren)
 		pn_log(LOG_INFO, "service '%s': stopped accepting; %lu connection%s "
-				 "left to finish", s->conf->name, s->nconns,
-		       s->nconns == 1 ? "" : "s");
+				 "left to finish", s->conf->name, s->nconns + s->nchildren,
+		       s->nconns + s->nchildren == 1 ? "" : "s");
 }
 
 /* After each loop batch: deliver closes, free drained services, and end
@@ -149,7 +151,7 @@ static void after_batch(struct pn_loop *l, void *arg)
 	pn_conn_reap(srv);
 	for (pinetd_svc **pp = &srv->draining; *pp;) {
 		pinetd_svc *s = *pp;
-		if (s->conns) {
+		if (s->conns || s->nchildren) {
 			pp = &s->next;
 			continue;
 		}
@@ -209,7 +211,7 @@ static struct pn_listener *open_listener(struct pn_server *srv,
 		       err);
 		return NULL;
 	}
-	if (fd >= 0) {
+	if (fd >= 0 && !srv->act.quiet) {
 		char real[PN_ADDR_TEXT + 8];
 		pn_addr_format(&got, real, sizeof real);
 		pn_log(LOG_INFO, "service '%s': adopted socket %d (%s) for %s",
@@ -384,8 +386,10 @@ static void on_grace(struct pn_loop *l, void *arg)
 	(void)l;
 	pn_log(LOG_NOTICE, "shutdown_timeout reached: closing the remaining "
 			   "connections");
-	for (pinetd_svc *s = srv->draining; s; s = s->next)
+	for (pinetd_svc *s = srv->draining; s; s = s->next) {
 		pn_conn_close_all(s, PINETD_CLOSE_SHUTDOWN);
+		pn_child_signal_all(s, SIGTERM);
+	}
 }
 
 /* Stop accepting everywhere; the loop ends when every connection has. */
@@ -403,13 +407,13 @@ static void begin_stop(struct pn_server *srv)
 		svc_drain(srv, s);
 	}
 	for (pinetd_svc *s = srv->draining; s; s = s->next)
-		open += s->nconns;
+		open += s->nconns + s->nchildren;
 	if (open > 0 && srv->conf->shutdown_timeout > 0) {
 		pn_log(LOG_NOTICE, "waiting up to %ld s for %lu connection%s",
 		       srv->conf->shutdown_timeout, open, open == 1 ? "" : "s");
 		pn_timer_start(&srv->loop, &srv->grace,
 			       (uint64_t)srv->conf->shutdown_timeout * 1000u);
-	} else {
+	} else if (open > 0) {
 		on_grace(&srv->loop, srv);
 	}
 }
@@ -426,8 +430,8 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		begin_stop(srv);
 		break;
 	case SIGHUP:
-		if (srv->stopping)
-			break;
+		if (srv->stopping || srv->worker)
+			break; /* a worker's configuration comes from the supervisor */
 		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", srv->path);
 		pn_server_reload(srv);
@@ -435,6 +439,9 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		break;
 	case SIGUSR1:
 		pn_server_log_stats(srv);
+		break;
+	case SIGCHLD:
+		pn_child_reap(srv);
 		break;
 	default:
 		break;
@@ -444,7 +451,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
 		   const char *path, const char *plugin_dir)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
 	int rc;
 
 	memset(srv, 0, sizeof *srv);

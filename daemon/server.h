@@ -52,6 +52,10 @@ struct pinetd_svc {
 	unsigned long truncated;   /* replies cut to udp_reply_ratio */
 	unsigned long closed_limit; /* connections ended by a session limit */
 	struct pn_ratelog refuse_log;
+
+	/* Process mode: live children. */
+	struct pn_childent *children;
+	size_t nchildren, capchildren;
 };
 
 struct pn_server {
@@ -70,6 +74,8 @@ struct pn_server {
 	struct pn_timer grace; /* shutdown_timeout */
 	struct pn_timer sweep; /* forget idle sources */
 	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
+	int is_child;	       /* a process-mode child serving one client */
+	int worker;	       /* a worker of the supervisor: SIGHUP is not ours */
 	int exit_code;
 };
 

@@ -71,9 +71,15 @@ extern "C" {
  *			or the peer goes away.  Without the flag a connection
  *			ends once the peer's EOF has arrived and the queued
  *			output is written.  For generators (chargen).
+ * PINETD_PF_PROCESS	the plugin blocks (or execs): it must run in process
+ *			mode, one child process per connection.
+ * PINETD_PF_EVENT	the plugin shares state between connections (a chat
+ *			room): it must run in event mode, in one process.
  */
 #define PINETD_PF_LINES (1u << 0)
 #define PINETD_PF_HALF_CLOSE (1u << 1)
+#define PINETD_PF_PROCESS (1u << 2)
+#define PINETD_PF_EVENT (1u << 3)
 
 /* Flags handed to on_line(). */
 #define PINETD_LINE_TRUNCATED (1u << 0) /* longer than max_line: the rest up
@@ -243,6 +249,13 @@ struct pinetd_core {
 
 	/* start_time -- when the daemon started (for uptime). */
 	time_t (*start_time)(void);
+
+	/*
+	 * conn_fd -- the connection's socket, for plugins that hand it to
+	 * another program (the exec plugin, in process mode).  The core
+	 * still owns it and closes it at the end.
+	 */
+	int (*conn_fd)(pinetd_conn *c);
 };
 
 /*
@@ -274,6 +287,11 @@ struct pinetd_core {
  *	core->send() to c is dropped from here on.
  * on_datagram(state, d, buf, len)
  *	A datagram arrived (len may be 0).  Reply with core->reply().
+ * on_wait(state, svc, fd)
+ *	Datagram services in process mode ("wait" in inetd.conf): called in
+ *	a child process with the listening socket when a datagram is
+ *	waiting; the core polls the socket again only once the child has
+ *	exited.  Returns the child's exit status.
  */
 struct pinetd_plugin {
 	uint32_t abi;  /* PINETD_ABI_VERSION */
@@ -299,8 +317,9 @@ struct pinetd_plugin {
 			 enum pinetd_close_reason why);
 	void (*on_datagram)(void *state, pinetd_dgram *d, const char *buf,
 			    size_t len);
+	int (*on_wait)(void *state, pinetd_svc *svc, int fd);
 
-	void *reserved[8]; /* zero; room for growth without an ABI bump */
+	void *reserved[7]; /* zero; room for growth without an ABI bump */
 };
 
 /*

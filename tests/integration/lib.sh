@@ -129,14 +129,13 @@ pn_need() {
 # pn_reload: SIGHUP and wait until the daemon logged the outcome
 # ("reloaded" or "reload refused"); returns 0 when it reloaded.
 pn_reload() {
-	local before i
-	before=$(grep -c 'reloaded \|reload refused' "$PN_LOG")
+	local ok bad i
+	ok=$(grep -c 'reloaded ' "$PN_LOG")
+	bad=$(grep -c 'reload refused' "$PN_LOG")
 	kill -HUP "$PN_PID"
-	for i in $(seq 1 100); do
-		if [ "$(grep -c 'reloaded \|reload refused' "$PN_LOG")" -gt "$before" ]; then
-			tail -n 1 "$PN_LOG" | grep -q 'reloaded ' && return 0
-			return 1
-		fi
+	for i in $(seq 1 200); do
+		[ "$(grep -c 'reloaded ' "$PN_LOG")" -gt "$ok" ] && return 0
+		[ "$(grep -c 'reload refused' "$PN_LOG")" -gt "$bad" ] && return 1
 		sleep 0.05
 	done
 	echo "no reload outcome logged" >&2

@@ -1,0 +1,223 @@
+/*
+ * child.c -- process mode (see child.h).
+ */
+#include "child.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "listener.h"
+#include "log.h"
+
+/* Stop when the one connection of the child is gone. */
+static void child_after(struct pn_loop *l, void *arg)
+{
+	struct pn_server *srv = arg;
+
+	pn_conn_reap(srv);
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		if (s->conns)
+			return;
+	pn_loop_stop(l);
+}
+
+/* Close every descriptor of the parent's world but keep_fd. */
+static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
+{
+	pinetd_svc *lists[2] = { srv->svcs, srv->draining };
+	sigset_t all;
+
+	srv->is_child = 1;
+	for (int k = 0; k < 2; k++) {
+		for (pinetd_svc *s = lists[k]; s; s = s->next) {
+			for (size_t i = 0; i < s->nlisteners; i++) {
+				struct pn_listener *ln = s->listeners[i];
+				if (ln && ln->w.fd >= 0 && ln->w.fd != keep_fd)
+					close(ln->w.fd);
+				if (ln) {
+					ln->w.active = 0;
+					ln->w.fd = -1;
+				}
+			}
+			pn_conn_forget_all(s);
+			s->nchildren = 0;
+		}
+	}
+	srv->dead = NULL;
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
+	srv->spare_fd = -1;
+	pn_loop_reset(&srv->loop);
+	/* The parent's signal handling is not ours: default dispositions
+	 * (SIGPIPE stays ignored), nothing blocked. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	/* Only the served service stays listed (foreach_service aside). */
+	srv->draining = NULL;
+	srv->svcs = keep;
+	keep->next = NULL;
+	pn_loop_set_after(&srv->loop, child_after, srv);
+}
+
+static struct pn_childent *add_child(pinetd_svc *s)
+{
+	if (s->nchildren == s->capchildren) {
+		size_t cap = s->capchildren ? 2 * s->capchildren : 16;
+		struct pn_childent *v = realloc(s->children, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		s->children = v;
+		s->capchildren = cap;
+	}
+	struct pn_childent *e = &s->children[s->nchildren++];
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
+/* At max_children, stop accepting until one exits. */
+static void check_cap(pinetd_svc *s)
+{
+	if (s->nchildren >= (size_t)s->conf->max_children && !s->accept_paused) {
+		s->accept_paused = 1;
+		for (size_t i = 0; i < s->nlisteners; i++)
+			if (s->listeners[i]->addr.proto == PINETD_TCP)
+				pn_listener_stop(s->listeners[i]);
+		pn_log(LOG_NOTICE, "service '%s': %zu children (max_children): not "
+				   "accepting until one exits", s->conf->name, s->nchildren);
+	}
+}
+
+void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		   socklen_t len, int counted)
+{
+	pinetd_svc *s = ln->svc;
+	struct pn_childent *e = add_child(s);
+	pid_t pid;
+
+	if (!e || (pid = fork()) < 0) {
+		pn_log(LOG_ERR, "service '%s': cannot fork: %s", s->conf->name,
+		       e ? strerror(errno) : "out of memory");
+		if (e)
+			s->nchildren--;
+		close(fd);
+		return;
+	}
+	if (pid == 0) {
+		struct pn_server *srv = s->srv;
+		forget_parent(srv, s, -1);
+		pn_conn_accept(ln, fd, peer, len, 0);
+		pn_loop_run(&srv->loop);
+		_exit(0);
+	}
+	close(fd);
+	e->pid = pid;
+	e->counted = counted;
+	if (len > sizeof e->peer)
+		len = sizeof e->peer;
+	memcpy(&e->peer, peer, len);
+	pn_sockaddr_name(peer, e->peer_name, sizeof e->peer_name);
+	if (s->conf->log_connections)
+		pn_log(LOG_INFO, "service '%s': connection from %s: child %ld",
+		       s->conf->name, e->peer_name, (long)pid);
+	check_cap(s);
+}
+
+void pn_child_wait(struct pn_listener *ln)
+{
+	pinetd_svc *s = ln->svc;
+	struct pn_childent *e = add_child(s);
+	pid_t pid;
+
+	pn_watch_set(&s->srv->loop, &ln->w, 0);
+	if (!e || (pid = fork()) < 0) {
+		pn_log(LOG_ERR, "service '%s': cannot fork: %s", s->conf->name,
+		       e ? strerror(errno) : "out of memory");
+		if (e)
+			s->nchildren--;
+		pn_listener_start(ln); /* try again on the next datagram */
+		return;
+	}
+	if (pid == 0) {
+		int fd = ln->w.fd;
+		forget_parent(s->srv, s, fd);
+		_exit(s->desc->on_wait(s->state, s, fd) & 0xff);
+	}
+	e->pid = pid;
+	e->wait = 1;
+	e->listener = ln->addr;
+	snprintf(e->peer_name, sizeof e->peer_name, "(datagrams)");
+}
+
+/* The running listener of s on addr, or NULL (it may be gone). */
+static struct pn_listener *listener_at(pinetd_svc *s, const struct pn_addr *a)
+{
+	for (size_t i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i] && pn_addr_equal(&s->listeners[i]->addr, a))
+			return s->listeners[i];
+	return NULL;
+}
+
+static void child_exited(pinetd_svc *s, size_t i, int status)
+{
+	struct pn_childent e = s->children[i];
+
+	s->children[i] = s->children[--s->nchildren];
+	if (WIFSIGNALED(status))
+		pn_log(LOG_WARNING, "service '%s': child %ld for %s killed by signal "
+				    "%d (%s)", s->conf->name, (long)e.pid, e.peer_name,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) != 0)
+		pn_log(LOG_NOTICE, "service '%s': child %ld for %s exited with "
+				   "status %d", s->conf->name, (long)e.pid,
+		       e.peer_name, WEXITSTATUS(status));
+	else if (s->conf->log_connections)
+		pn_log(LOG_INFO, "service '%s': child %ld for %s exited with status 0",
+		       s->conf->name, (long)e.pid, e.peer_name);
+	if (e.counted)
+		pn_conn_release_source(s, (const struct sockaddr *)&e.peer);
+	if (e.wait) {
+		struct pn_listener *ln = listener_at(s, &e.listener);
+		if (ln && !s->srv->stopping)
+			pn_listener_start(ln);
+	}
+	if (s->accept_paused && s->nchildren < (size_t)s->conf->max_children) {
+		s->accept_paused = 0;
+		for (size_t k = 0; k < s->nlisteners; k++)
+			if (s->listeners[k]->addr.proto == PINETD_TCP)
+				pn_listener_start(s->listeners[k]);
+	}
+}
+
+void pn_child_reap(struct pn_server *srv)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		pinetd_svc *lists[2] = { srv->svcs, srv->draining };
+		for (int k = 0; k < 2; k++)
+			for (pinetd_svc *s = lists[k]; s; s = s->next)
+				for (size_t i = 0; i < s->nchildren; i++)
+					if (s->children[i].pid == pid) {
+						child_exited(s, i, status);
+						goto next;
+					}
+	next:;
+	}
+}
+
+void pn_child_signal_all(pinetd_svc *s, int sig)
+{
+	for (size_t i = 0; i < s->nchildren; i++)
+		kill(s->children[i].pid, sig);
+}

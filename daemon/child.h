@@ -1,0 +1,44 @@
+/*
+ * child.h -- process mode: one child process per connection (inetd's
+ * "nowait"), or per burst of datagrams with the listening socket handed
+ * over (inetd's "wait").
+ *
+ * The child forgets the parent's listeners, connections and event loop,
+ * serves its one client with the plugin's callbacks on a loop of its own,
+ * and exits; a crash or a blocking call affects that client only.  The
+ * parent counts live children against max_children, reaps them on
+ * SIGCHLD and logs how each ended.
+ */
+#ifndef PN_CHILD_H
+#define PN_CHILD_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "server.h"
+
+/* A live child of a service. */
+struct pn_childent {
+	pid_t pid;
+	struct pn_addr listener;	 /* for "wait": the socket to resume */
+	int wait;			 /* a datagram "wait" child */
+	int counted;			 /* holds a per-source slot */
+	struct sockaddr_storage peer;	 /* the client (stream children) */
+	char peer_name[PN_ADDR_TEXT];
+};
+
+/* Fork a child to serve the accepted connection fd (closed here). */
+void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		   socklen_t len, int counted);
+
+/* Fork a child to handle the datagram socket of ln (wait mode); ln is
+ * not polled until the child exits. */
+void pn_child_wait(struct pn_listener *ln);
+
+/* Reap every exited child (on SIGCHLD). */
+void pn_child_reap(struct pn_server *srv);
+
+/* Send sig to every live child of s. */
+void pn_child_signal_all(pinetd_svc *s, int sig);
+
+#endif
