@@ -46,7 +46,7 @@ struct pn_group {
 	struct pn_config *conf;	 /* the table the workers run; one ref */
 	unsigned char *member;	 /* per service of conf */
 	struct pn_ident ident;	 /* "" user: keep the current identity */
-	char names[256];	 /* "echo, ack" */
+	char names[512];	 /* "echo (plugin echo), ..." */
 	struct pn_worker *w;
 	size_t nw;
 	struct pn_group *next;
@@ -227,8 +227,9 @@ static void group_add(struct pn_group *g, size_t svc)
 	size_t n = strlen(g->names);
 
 	g->member[svc] = 1;
-	snprintf(g->names + n, sizeof g->names - n, "%s%s", n ? ", " : "",
-		 g->conf->svcs[svc].name);
+	snprintf(g->names + n, sizeof g->names - n, "%s%s (plugin %s)",
+		 n ? ", " : "", g->conf->svcs[svc].name,
+		 g->conf->svcs[svc].plugin->name);
 }
 
 /*
@@ -508,6 +509,7 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st,
 			  int draining)
 {
 	struct pn_group *g = w->g;
+	pid_t pid = w->pid;
 	char how[96];
 
 	w->pid = 0;
@@ -533,9 +535,9 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st,
 	uint64_t delay = w->crashes <= 1 ? 0 : 100u << (w->crashes - 2 < 9 ? w->crashes - 2 : 9);
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
-	pn_log(LOG_ERR, "worker %s for %s (user %s) %s; restarting%s", "process",
-	       g->names, g->ident.user[0] ? g->ident.user : "unchanged", how,
-	       delay ? " with backoff" : "");
+	pn_log(LOG_ERR, "worker %ld for services %s (user %s) %s; restarting%s",
+	       (long)pid, g->names, g->ident.user[0] ? g->ident.user : "unchanged",
+	       how, delay ? " with backoff" : "");
 	pn_timer_init(&w->restart, on_restart, w);
 	pn_timer_start(&sup->loop, &w->restart, delay);
 }
