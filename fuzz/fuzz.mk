@@ -1,0 +1,81 @@
+# fuzz.mk -- build the libFuzzer targets (GNU make; not part of automake).
+#
+#   make -f fuzz/fuzz.mk top_srcdir=/path/to/src top_builddir=/path/to/build
+#
+# top_builddir must hold a configured and built tree (config.h, and the
+# plugins in plugins/.libs for fuzz_conf).  The targets land in
+# $(FUZZ_BIN) (default $(top_builddir)/fuzz/bin); fuzz/run.sh runs them.
+#
+# Each target is its fuzz/fuzz_NAME.c compiled with the project sources it
+# exercises, all with -fsanitize=fuzzer,address,undefined.  The daemon's
+# modules (every daemon/*.c but main.c) go into one archive, so a target
+# links just the modules it reaches.
+
+top_srcdir ?= .
+top_builddir ?= .
+FUZZ_BIN ?= $(top_builddir)/fuzz/bin
+
+FUZZ_CC ?= clang
+FUZZ_SAN ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer
+FUZZ_WARN = -Wall -Wextra -Wno-unused-parameter
+FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/include \
+	-I$(top_srcdir)/daemon -I$(top_srcdir)/plugins -I$(top_srcdir)/tests/kit \
+	-I$(top_srcdir)/fuzz
+
+# The daemon's modules, instrumented (fuzzer-no-link: no main of libFuzzer).
+DAEMON_SRC = $(filter-out %/main.c,$(wildcard $(top_srcdir)/daemon/*.c))
+DAEMON_OBJ = $(patsubst $(top_srcdir)/daemon/%.c,$(FUZZ_BIN)/obj/daemon_%.o,$(DAEMON_SRC))
+DAEMON_LIB = $(FUZZ_BIN)/libpinetd-fuzz.a
+DAEMON_LIBS = -lconfuse -ldl $(shell pkg-config --libs libsystemd 2>/dev/null)
+
+KIT_SRC = $(top_srcdir)/tests/kit/pinetd_testkit.c
+CHAT_SRC = $(addprefix $(top_srcdir)/plugins/,chat.c chat_cmd.c \
+	chat_sanitize.c chat_telnet.c)
+TELNET_SRC = $(addprefix $(top_srcdir)/plugins/,telnet.c telnet_cmd.c \
+	telnet_edit.c)
+
+TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet
+BINS = $(addprefix $(FUZZ_BIN)/,$(TARGETS))
+
+all: $(BINS)
+$(TARGETS): %: $(FUZZ_BIN)/%
+
+# What each target compiles in besides its own file, and links.
+fuzz_conf_SRC =
+fuzz_conf_FLAGS = -DFUZZ_PLUGIN_DIR='"$(abspath $(top_builddir))/plugins/.libs"' \
+	-Wl,--wrap=dlopen,--wrap=scandir
+fuzz_addr_SRC =
+fuzz_framer_SRC =
+fuzz_chat_SRC = $(KIT_SRC) $(CHAT_SRC)
+fuzz_telnet_SRC = $(KIT_SRC) $(TELNET_SRC)
+fuzz_telnet_FLAGS = -ltelnet
+
+DAEMON_HDR = $(wildcard $(top_srcdir)/daemon/*.h) \
+	$(top_srcdir)/include/pinetd/plugin.h $(top_builddir)/config.h
+
+$(FUZZ_BIN)/obj/daemon_%.o: $(top_srcdir)/daemon/%.c $(DAEMON_HDR) | $(FUZZ_BIN)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) $(FUZZ_CPPFLAGS) \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-c $< -o $@
+
+$(DAEMON_LIB): $(DAEMON_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BIN)/obj:
+	mkdir -p $@
+
+# Secondary expansion: a target also depends on its fuzz_NAME_SRC files.
+.SECONDEXPANSION:
+$(FUZZ_BIN)/fuzz_%: $(top_srcdir)/fuzz/fuzz_%.c $(top_srcdir)/fuzz/fuzz_input.h \
+		$$($$(notdir $$@)_SRC) $(DAEMON_LIB) $(DAEMON_HDR) \
+		$(wildcard $(top_srcdir)/plugins/*.h $(top_srcdir)/tests/kit/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) $(FUZZ_CPPFLAGS) $(FUZZ_SAN) \
+		-o $@ $< $($(notdir $@)_SRC) $(DAEMON_LIB) $($(notdir $@)_FLAGS) \
+		$(DAEMON_LIBS)
+
+clean:
+	rm -rf $(FUZZ_BIN)
+
+.PHONY: all clean $(TARGETS)
