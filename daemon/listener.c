@@ -73,7 +73,13 @@ fail:
 
 int pn_listener_start(struct pn_listener *ln)
 {
-	return pn_watch_set(&ln->svc->srv->loop, &ln->w, EPOLLIN);
+	unsigned ev = EPOLLIN;
+
+	/* Several workers poll this socket: wake one of them per event, not
+	 * all (no thundering herd). */
+	if (ln->svc->conf->workers > 1)
+		ev |= EPOLLEXCLUSIVE;
+	return pn_watch_set(&ln->svc->srv->loop, &ln->w, ev);
 }
 
 void pn_listener_stop(struct pn_listener *ln)

@@ -426,7 +426,8 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
-		pn_log(LOG_NOTICE, "%s: shutting down", strsignal(signo));
+		pn_log(srv->worker ? LOG_DEBUG : LOG_NOTICE, "%s: shutting down",
+		       strsignal(signo));
 		begin_stop(srv);
 		break;
 	case SIGHUP:
@@ -492,7 +493,8 @@ int pn_server_run(struct pn_server *srv)
 	for (pinetd_svc *s = srv->svcs; s; s = s->next)
 		n++;
 	pn_core_set_start_time(time(NULL));
-	pn_log(LOG_NOTICE, "serving %u service%s", n, n == 1 ? "" : "s");
+	pn_log(srv->worker ? LOG_DEBUG : LOG_NOTICE, "serving %u service%s", n,
+	       n == 1 ? "" : "s");
 	pn_notify("READY=1");
 	if ((rc = pn_loop_run(&srv->loop)) < 0) {
 		pn_log(LOG_ERR, "epoll_wait: %s", strerror(-rc));
