@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "log.h"
 #include "plugopt.h"
@@ -55,6 +57,8 @@ struct ctx {
 	struct pn_registry *reg;
 	const char *plugin_dir;
 	struct pn_acl global_acl; /* the main file's allow/deny */
+	cfg_t *run_sec;		  /* section_run's cache */
+	size_t run_start, run_end;
 };
 
 /* libconfuse's callbacks carry no user pointer; one load runs at a time. */
@@ -87,14 +91,19 @@ static void errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	report(cur, cur->file, cfg ? cfg->line : 0, "%s", msg);
 }
 
+/*
+ * Records are appended in parse order, so the records of one section are
+ * contiguous: both functions below only look at that run, which keeps a
+ * configuration of a thousand services linear.
+ */
 static int record_line(cfg_t *sec, cfg_opt_t *opt)
 {
 	struct ctx *c = cur;
 	unsigned idx = opt->nvalues ? opt->nvalues - 1 : 0;
 
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = c->nrecs; i-- > 0 && c->recs[i].sec == sec;) {
 		struct linerec *r = &c->recs[i];
-		if (r->sec == sec && r->idx == idx && strcmp(r->opt, opt->name) == 0) {
+		if (r->idx == idx && strcmp(r->opt, opt->name) == 0) {
 			r->line = sec->line;
 			return 0;
 		}
@@ -111,12 +120,37 @@ static int record_line(cfg_t *sec, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The run of records of sec: [*start, *end).  Sections are looked up in
+ * order, so the search resumes where the previous one ended. */
+static void section_run(struct ctx *c, cfg_t *sec, size_t *start, size_t *end)
+{
+	size_t i;
+
+	if (c->run_sec != sec || c->run_end > c->nrecs) {
+		for (i = c->run_end <= c->nrecs ? c->run_end : 0;
+		     i < c->nrecs && c->recs[i].sec != sec; i++)
+			;
+		if (i == c->nrecs)
+			for (i = 0; i < c->nrecs && c->recs[i].sec != sec; i++)
+				;
+		c->run_start = i;
+		while (i < c->nrecs && c->recs[i].sec == sec)
+			i++;
+		c->run_end = i;
+		c->run_sec = sec;
+	}
+	*start = c->run_start;
+	*end = c->run_end;
+}
+
 /* The line a value was read on, or 0 if the option was not set. */
 static int line_of(struct ctx *c, cfg_t *sec, const char *opt, unsigned idx)
 {
-	for (size_t i = 0; i < c->nrecs; i++)
-		if (c->recs[i].sec == sec && c->recs[i].idx == idx &&
-		    strcmp(c->recs[i].opt, opt) == 0)
+	size_t a, b;
+
+	section_run(c, sec, &a, &b);
+	for (size_t i = a; i < b; i++)
+		if (c->recs[i].idx == idx && strcmp(c->recs[i].opt, opt) == 0)
 			return c->recs[i].line;
 	return 0;
 }
@@ -515,9 +549,12 @@ static long core_int(struct ctx *c, struct pn_service_conf *sc, cfg_t *s,
 static void check_foreign_options(struct ctx *c, struct pn_service_conf *sc,
 				  cfg_t *s)
 {
-	for (size_t i = 0; i < c->nrecs; i++) {
+	size_t a, b;
+
+	section_run(c, s, &a, &b);
+	for (size_t i = a; i < b; i++) {
 		struct linerec *r = &c->recs[i];
-		if (r->sec != s || pn_core_option_name(r->opt))
+		if (pn_core_option_name(r->opt))
 			continue;
 		if (!pn_plugopt_find(sc->plugin->desc->options, r->opt))
 			report(c, sc->file, r->line,
@@ -745,37 +782,80 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 	return 0;
 }
 
-/* Two enabled services (or one service twice) on overlapping addresses. */
+/* One address of an enabled service, for the overlap check. */
+struct addr_ref {
+	unsigned port, proto;
+	size_t svc, addr;
+};
+
+static unsigned addr_port(const struct pn_addr *a)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->ss;
+
+	return sa->sa_family == AF_INET
+		       ? ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port)
+		       : ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+}
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct addr_ref *a = x, *b = y;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->svc != b->svc)
+		return a->svc < b->svc ? -1 : 1;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/*
+ * Two enabled services (or one service twice) on overlapping addresses.
+ * Only addresses of one transport and port can overlap, so they are
+ * sorted by those and compared within each run: linear in practice for a
+ * thousand services.
+ */
 static void check_addresses(struct ctx *c, struct pn_config *conf)
 {
-	for (size_t i = 0; i < conf->nsvcs; i++) {
-		struct pn_service_conf *a = &conf->svcs[i];
-		if (!a->enabled)
-			continue;
-		for (size_t x = 0; x < a->naddrs; x++) {
-			for (size_t j = 0; j <= i; j++) {
-				struct pn_service_conf *b = &conf->svcs[j];
-				size_t lim = j == i ? x : b->naddrs;
-				if (!b->enabled)
-					continue;
-				for (size_t y = 0; y < lim; y++) {
-					if (!pn_addr_overlap(&a->addrs[x], &b->addrs[y]))
-						continue;
-					char ta[PN_ADDR_TEXT + 8], tb[PN_ADDR_TEXT + 8];
-					pn_addr_format(&a->addrs[x], ta, sizeof ta);
-					pn_addr_format(&b->addrs[y], tb, sizeof tb);
-					if (i == j)
-						report(c, a->file, a->line,
-						       "service '%s': address %s is listed twice",
-						       a->name, ta);
-					else
-						report(c, a->file, a->line,
-						       "service '%s': address %s conflicts with %s of service '%s' (%s:%d)",
-						       a->name, ta, tb, b->name, b->file, b->line);
-				}
-			}
+	struct addr_ref *v;
+	size_t n = 0;
+
+	for (size_t i = 0; i < conf->nsvcs; i++)
+		if (conf->svcs[i].enabled)
+			n += conf->svcs[i].naddrs;
+	if (n < 2 || !(v = malloc(n * sizeof *v)))
+		return;
+	n = 0;
+	for (size_t i = 0; i < conf->nsvcs; i++)
+		for (size_t j = 0; conf->svcs[i].enabled && j < conf->svcs[i].naddrs; j++)
+			v[n++] = (struct addr_ref){ addr_port(&conf->svcs[i].addrs[j]),
+						    conf->svcs[i].addrs[j].proto, i, j };
+	qsort(v, n, sizeof *v, cmp_ref);
+	for (size_t x = 0; x < n; x++) {
+		for (size_t y = x + 1; y < n && v[y].port == v[x].port &&
+				       v[y].proto == v[x].proto; y++) {
+			/* Report on the later one (configuration order). */
+			struct pn_service_conf *a = &conf->svcs[v[y].svc];
+			struct pn_service_conf *b = &conf->svcs[v[x].svc];
+			const struct pn_addr *aa = &a->addrs[v[y].addr];
+			const struct pn_addr *ba = &b->addrs[v[x].addr];
+			if (!pn_addr_overlap(aa, ba))
+				continue;
+			char ta[PN_ADDR_TEXT + 8], tb[PN_ADDR_TEXT + 8];
+			pn_addr_format(aa, ta, sizeof ta);
+			pn_addr_format(ba, tb, sizeof tb);
+			if (a == b)
+				report(c, a->file, a->line,
+				       "service '%s': address %s is listed twice",
+				       a->name, ta);
+			else
+				report(c, a->file, a->line,
+				       "service '%s': address %s conflicts with %s of service '%s' (%s:%d)",
+				       a->name, ta, tb, b->name, b->file, b->line);
 		}
 	}
+	free(v);
 }
 
 static void free_service(struct pn_service_conf *sc)
@@ -922,6 +1002,8 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	if (!(cfg = new_cfg(&c, 1, 1)))
 		goto oom;
 	c.nrecs = 0;
+		c.run_sec = NULL;
+		c.run_end = 0;
 	if (parse_file(&c, cfg, path) < 0)
 		goto out;
 	conf->plugin_dir = plugin_dir ? strdup(plugin_dir)
@@ -951,6 +1033,8 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 		if (!(cfg = new_cfg(&c, 0, 1)))
 			goto oom;
 		c.nrecs = 0;
+		c.run_sec = NULL;
+		c.run_end = 0;
 		if (parse_file(&c, cfg, files[i]) == 0)
 			load_plugins_of(&c, cfg);
 		cfg_free(cfg);
@@ -963,6 +1047,8 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	for (size_t i = 0; i <= nfiles; i++) {
 		const char *file = i == 0 ? path : files[i - 1];
 		c.nrecs = 0;
+		c.run_sec = NULL;
+		c.run_end = 0;
 		if (!(cfg = new_cfg(&c, i == 0, 0)))
 			goto oom;
 		if (parse_file(&c, cfg, file) == 0) {
