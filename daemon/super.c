@@ -177,8 +177,10 @@ static int same_ident(const struct pn_ident *a, const struct pn_ident *b)
 }
 
 /* The identity a service runs as: its user, else nobody when pinetd is
- * root (no plugin code runs as root unless asked), else pinetd's own. */
-static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id)
+ * root (no plugin code runs as root unless asked), else pinetd's own.
+ * *dflt caches the default (resolved once, not once per service). */
+static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id,
+			 struct pn_ident *dflt, int *have_dflt)
 {
 	char err[256];
 
@@ -186,15 +188,17 @@ static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id)
 		*id = sc->ident;
 		return 0;
 	}
-	if (geteuid() == 0) {
-		if (pn_ident_resolve("nobody", NULL, id, err, sizeof err) < 0) {
+	if (!*have_dflt) {
+		memset(dflt, 0, sizeof *dflt);
+		if (geteuid() == 0 &&
+		    pn_ident_resolve("nobody", NULL, dflt, err, sizeof err) < 0) {
 			pn_log(LOG_ERR, "service '%s': no user given and %s", sc->name,
 			       err);
 			return -1;
 		}
-		return 0;
+		*have_dflt = 1;
 	}
-	memset(id, 0, sizeof *id);
+	*id = *dflt;
 	return 0;
 }
 
@@ -241,6 +245,8 @@ static struct pn_group *make_groups(struct pn_super *sup, struct pn_config *conf
 				    int *failed)
 {
 	struct pn_group *list = NULL, **tail = &list;
+	struct pn_ident dflt;
+	int have_dflt = 0;
 
 	*failed = 0;
 	for (size_t i = 0; i < conf->nsvcs; i++) {
@@ -250,7 +256,7 @@ static struct pn_group *make_groups(struct pn_super *sup, struct pn_config *conf
 
 		if (!sc->enabled)
 			continue;
-		if (service_ident(sc, &id) < 0) {
+		if (service_ident(sc, &id, &dflt, &have_dflt) < 0) {
 			*failed = 1;
 			break;
 		}
