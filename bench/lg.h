@@ -26,6 +26,7 @@
 #define LG_MAX_MSG	4096u	/* bytes of a conn/rr line */
 #define LG_MAX_DGRAM	60000u	/* bytes of a UDP request */
 #define LG_MAX_RATE	1000.0	/* chat lines per second per member */
+#define LG_MAX_PIDS	64	/* idle: processes of one server */
 
 /* Options common to every mode; 0 in a numeric field means "mode default". */
 struct lg_opts {
@@ -38,7 +39,8 @@ struct lg_opts {
 	size_t size;			/* message size (conn, rr, udp) */
 	unsigned timeout_ms;		/* per-operation timeout */
 	double rate;			/* chat: lines/s per member */
-	pid_t pid;			/* idle: server whose memory to read */
+	pid_t pids[LG_MAX_PIDS];	/* idle: server processes to measure */
+	unsigned npids;
 	bool check;			/* idle: echo one byte per connection */
 	unsigned seed;			/* bulk: pattern seed */
 	struct sockaddr_storage addr;	/* resolved, loopback-checked target */

@@ -9,9 +9,10 @@
  * --timeout: that proves the server accepted and still serves it.
  *
  * With --pid, the server's VmRSS (/proc/PID/status) and Pss
- * (/proc/PID/smaps_rollup) are read before connecting, after the hold,
- * after the check and after closing everything; the per-connection cost
- * is (after hold - before) / connections.  Socket buffers are kernel
+ * (/proc/PID/smaps_rollup), summed over the processes given, are read
+ * before connecting, after the hold, after the check and after closing
+ * everything; the per-connection cost is (after hold - before) /
+ * connections.  Socket buffers are kernel
  * memory and appear in neither number: this measures the server's own
  * per-connection state.
  */
@@ -26,13 +27,24 @@ struct mem {
 	long rss_kb, pss_kb;
 };
 
-static struct mem mem_of(pid_t pid)
+/*
+ * mem_of() sums VmRSS and Pss over the server's processes (a supervisor
+ * and its workers, say); a process that has gone away adds nothing.  -1
+ * when no process could be read.
+ */
+static struct mem mem_of(const struct lg_opts *o)
 {
 	struct mem m = { -1, -1 };
+	unsigned i;
 
-	if (pid > 0) {
-		m.rss_kb = lg_proc_kb(pid, "status", "VmRSS");
-		m.pss_kb = lg_proc_kb(pid, "smaps_rollup", "Pss");
+	for (i = 0; i < o->npids; i++) {
+		long rss = lg_proc_kb(o->pids[i], "status", "VmRSS");
+		long pss = lg_proc_kb(o->pids[i], "smaps_rollup", "Pss");
+
+		if (rss >= 0)
+			m.rss_kb = (m.rss_kb < 0 ? 0 : m.rss_kb) + rss;
+		if (pss >= 0)
+			m.pss_kb = (m.pss_kb < 0 ? 0 : m.pss_kb) + pss;
 	}
 	return m;
 }
@@ -152,7 +164,7 @@ int lg_run_idle(const struct lg_opts *o, struct lg_result *r)
 		lg_close(ep);
 		return -ENOMEM;
 	}
-	m0 = mem_of(o->pid);
+	m0 = mem_of(o);
 	t0 = lg_now();
 	rc = lg_connect_many(o, false, fds, c, 256, t0 + o->timeout_ms * LG_MS +
 			     (uint64_t)c * 200000ull, &failed);
@@ -166,17 +178,17 @@ int lg_run_idle(const struct lg_opts *o, struct lg_result *r)
 		dropped = hold(ep, fds, t1 + (uint64_t)(o->duration * 1e9));
 		rc = dropped < 0 ? (int)dropped : 0;
 	}
-	m1 = mem_of(o->pid);
+	m1 = mem_of(o);
 	if (rc == 0 && o->check) {
 		alive = check(ep, fds, c, lg_now() + o->timeout_ms * LG_MS);
 		rc = alive < 0 ? (int)alive : 0;
-		m2 = mem_of(o->pid);
+		m2 = mem_of(o);
 	}
 	for (i = 0; i < c; i++)
 		lg_close(fds[i]);
 	free(fds);
 	pause_ms(ep, 500);	/* let the server notice the closes */
-	m3 = mem_of(o->pid);
+	m3 = mem_of(o);
 	lg_close(ep);
 	if (rc < 0)
 		return rc;
@@ -193,7 +205,7 @@ int lg_run_idle(const struct lg_opts *o, struct lg_result *r)
 		 m2.rss_kb, m3.rss_kb, m0.pss_kb, m1.pss_kb,
 		 per_conn_bytes(m0.rss_kb, m1.rss_kb, open_n),
 		 per_conn_bytes(m0.pss_kb, m1.pss_kb, open_n));
-	if (o->pid > 0)
+	if (o->npids > 0)
 		lg_say("idle: server RSS %ld -> %ld kB (%ld B per connection), "
 		       "%ld kB after closing", m0.rss_kb, m1.rss_kb,
 		       per_conn_bytes(m0.rss_kb, m1.rss_kb, open_n), m3.rss_kb);

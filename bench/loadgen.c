@@ -65,7 +65,7 @@ static void usage(FILE *f)
 "  --timeout MS     per-operation timeout, at most %u\n"
 "                   [conn, rr 2000; udp 250; bulk, chat, idle 5000]\n"
 "  --rate R         chat: lines per second per member, at most %.0f [20]\n"
-"  --pid PID        idle: server process whose RSS/PSS to report\n"
+"  --pid PID[,PID]  idle: server processes whose RSS/PSS to report (summed)\n"
 "  --no-check       idle: do not echo one byte per connection at the end\n"
 "  --seed N         bulk: pattern seed [1]\n"
 "  --tag NAME       copied to the output line as server=NAME\n",
@@ -91,6 +91,31 @@ static int parse_num(const char *s, double lo, double hi, const char *what,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* "--pid 12,13": up to LG_MAX_PIDS process ids, comma-separated. */
+static int parse_pids(const char *arg, struct lg_opts *o)
+{
+	char buf[1024], *tok, *save = NULL;
+	double v;
+
+	if (strlen(arg) >= sizeof buf) {
+		lg_say("--pid: list too long");
+		return -1;
+	}
+	strcpy(buf, arg);
+	o->npids = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->npids == LG_MAX_PIDS) {
+			lg_say("--pid: at most %d processes", LG_MAX_PIDS);
+			return -1;
+		}
+		if (parse_num(tok, 1, 4194304, "--pid", &v) < 0)
+			return -1;
+		o->pids[o->npids++] = (pid_t)v;
+	}
 	return 0;
 }
 
@@ -172,8 +197,7 @@ static const struct mode *parse(int argc, char **argv, struct lg_opts *o)
 				       &o->rate);
 			break;
 		case 'P':
-			rc = parse_num(optarg, 1, 4194304, "--pid", &v);
-			o->pid = (pid_t)v;
+			rc = parse_pids(optarg, o);
 			break;
 		case 'S':
 			rc = parse_num(optarg, 0, 4294967295.0, "--seed", &v);
