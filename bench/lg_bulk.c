@@ -2,11 +2,18 @@
  * lg_bulk.c -- stream throughput with an integrity check.
  *
  * K connections each stream a pseudo-random byte pattern to the echo
- * server and compare every byte that comes back with what was sent.  A
- * stream keeps at most WINDOW bytes unacknowledged by the echo: the bytes
- * are generated into a ring of that size and stay there until the echo
- * has matched them, so no pattern has to be regenerated to verify it.
- * One wrong byte ends the run with exit status 1 and its offset.
+ * server and compare every byte that comes back with what was sent.
+ *
+ * The pattern is generated once (xorshift64*, seeded by --seed): PERIOD
+ * bytes, a prime a little under 1 MiB, followed by a copy of its first
+ * CHUNK bytes so that any CHUNK bytes from any offset are contiguous in
+ * memory.  Stream i sends pattern bytes from offset i * 7919 on, wrapping
+ * every PERIOD bytes, straight from that buffer; what comes back at stream
+ * offset x must equal the pattern at the same position, one memcmp per
+ * read.  A stream keeps at most WINDOW (256 KiB, well under PERIOD) bytes
+ * unechoed, so a byte that comes back lost, doubled, reordered or
+ * corrupted never matches.  The first wrong byte ends the run with exit
+ * status 1 and its offset.
  *
  * Edge-triggered epoll: each event drains the socket (recv until EAGAIN)
  * and then sends until EAGAIN or a full window.
@@ -18,8 +25,9 @@
 
 #include "lg.h"
 
-#define WINDOW	(256u * 1024u)	/* multiple of 8 */
-#define CHUNK	(64u * 1024u)	/* largest send or recv, multiple of 8 */
+#define PERIOD	1048573u	/* prime: never a multiple of a buffer size */
+#define WINDOW	(256u * 1024u)
+#define CHUNK	(64u * 1024u)	/* largest send or recv */
 
 struct brun;
 
@@ -28,10 +36,9 @@ struct stream {
 	struct brun *run;
 	unsigned id;
 	int fd;
-	uint64_t gen, sent, recvd;	/* gen >= sent >= recvd */
-	uint64_t prng;
+	uint64_t base;			/* pattern offset of stream byte 0 */
+	uint64_t sent, recvd;		/* sent >= recvd */
 	uint64_t progress_at;		/* last time bytes came back */
-	unsigned char *ring;		/* WINDOW bytes */
 };
 
 struct brun {
@@ -40,15 +47,32 @@ struct brun {
 	int ep;
 	bool mismatch;
 	uint64_t dead;			/* streams lost to EOF/errors/stalls */
+	unsigned char *pat;		/* PERIOD + CHUNK bytes */
 };
 
-/* xorshift64*: fast, and any nonzero seed gives a long period. */
-static uint64_t prng_next(uint64_t *x)
+/* The pattern, PERIOD bytes then its first CHUNK again; NULL if no memory. */
+static unsigned char *make_pattern(unsigned seed)
 {
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * 2685821657736338717ull;
+	unsigned char *p = malloc(PERIOD + CHUNK);
+	uint64_t x = (seed + 1ull) * 0x9E3779B97F4A7C15ull;
+	size_t i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < PERIOD; i++) {
+		x ^= x >> 12;		/* xorshift64*, top byte */
+		x ^= x << 25;
+		x ^= x >> 27;
+		p[i] = (unsigned char)((x * 2685821657736338717ull) >> 56);
+	}
+	memcpy(p + PERIOD, p, CHUNK);
+	return p;
+}
+
+/* Where stream byte `off` lives in the pattern buffer. */
+static const unsigned char *at(const struct stream *s, uint64_t off)
+{
+	return s->run->pat + (s->base + off) % PERIOD;
 }
 
 static void stream_kill(struct stream *s, const char *why, int err)
@@ -61,30 +85,11 @@ static void stream_kill(struct stream *s, const char *why, int err)
 	s->fd = -1;
 }
 
-/* Fill the free part of the ring ahead of `gen`, 8 bytes at a time. */
-static void generate(struct stream *s)
-{
-	uint64_t room = WINDOW - (s->gen - s->recvd);
-	uint64_t pos = s->gen % WINDOW;
-	uint64_t n = WINDOW - pos, i;
-
-	if (n > room)
-		n = room;
-	if (n > CHUNK)
-		n = CHUNK;
-	n &= ~(uint64_t)7;
-	for (i = 0; i < n; i += 8) {
-		uint64_t v = prng_next(&s->prng);
-
-		memcpy(s->ring + pos + i, &v, 8);
-	}
-	s->gen += n;
-}
-
-/* Compare `n` echoed bytes with the ring at `recvd`; false on mismatch. */
+/* Compare `n` (<= CHUNK) echoed bytes with the pattern; false on mismatch. */
 static bool verify(struct stream *s, const unsigned char *buf, size_t n)
 {
-	size_t pos = (size_t)(s->recvd % WINDOW), first, i;
+	const unsigned char *want = at(s, s->recvd);
+	size_t i;
 
 	if (s->recvd + n > s->sent) {
 		lg_say("bulk: stream %u: server sent %llu bytes more than it "
@@ -92,20 +97,12 @@ static bool verify(struct stream *s, const unsigned char *buf, size_t n)
 		       (unsigned long long)(s->recvd + n - s->sent));
 		return false;
 	}
-	first = WINDOW - pos < n ? WINDOW - pos : n;
-	if (memcmp(buf, s->ring + pos, first) == 0 &&
-	    memcmp(buf + first, s->ring, n - first) == 0)
+	if (memcmp(buf, want, n) == 0)
 		return true;
-	for (i = 0; i < n; i++) {
-		unsigned char want = s->ring[(pos + i) % WINDOW];
-
-		if (buf[i] != want) {
-			lg_say("bulk: stream %u: byte %llu is 0x%02x, sent 0x%02x",
-			       s->id, (unsigned long long)(s->recvd + i),
-			       buf[i], want);
-			break;
-		}
-	}
+	for (i = 0; i < n && buf[i] == want[i]; i++)
+		;
+	lg_say("bulk: stream %u: byte %llu is 0x%02x, sent 0x%02x", s->id,
+	       (unsigned long long)(s->recvd + i), buf[i], want[i]);
 	return false;
 }
 
@@ -138,18 +135,14 @@ static bool drain(struct stream *s)
 static bool pump(struct stream *s)
 {
 	for (;;) {
-		uint64_t pos, len;
+		uint64_t len = WINDOW - (s->sent - s->recvd);
 		ssize_t n;
 
-		if (s->sent == s->gen)
-			generate(s);
-		if (s->sent == s->gen)
+		if (len == 0)
 			return true;		/* window full */
-		pos = s->sent % WINDOW;
-		len = s->gen - s->sent;
-		if (len > WINDOW - pos)
-			len = WINDOW - pos;
-		n = lg_send(s->fd, s->ring + pos, (size_t)len);
+		if (len > CHUNK)
+			len = CHUNK;
+		n = lg_send(s->fd, at(s, s->sent), (size_t)len);
 		if (n == -EAGAIN)
 			return true;
 		if (n < 0) {
@@ -212,21 +205,18 @@ int lg_run_bulk(const struct lg_opts *o, struct lg_result *r)
 	    (run.ep = lg_epoll_new()) < 0)
 		return rc < 0 ? rc : run.ep;
 	st = calloc(k, sizeof *st);
-	if (!st) {
+	run.pat = make_pattern(o->seed);
+	if (!st || !run.pat) {
+		free(st);
+		free(run.pat);
 		lg_close(run.ep);
 		return -ENOMEM;
 	}
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < k; i++)
 		st[i] = (struct stream){ .ev.fn = stream_event, .run = &run,
 					 .id = i, .fd = -1,
-					 .prng = (o->seed + 1ull) *
-						 0x9E3779B97F4A7C15ull + i };
-		st[i].ring = malloc(WINDOW);
-		if (!st[i].ring)
-			rc = -ENOMEM;
-	}
-	if (rc == 0)
-		rc = setup(&run, st, k);
+					 .base = (uint64_t)i * 7919u };
+	rc = setup(&run, st, k);
 	start = lg_now();
 	end = start + (uint64_t)(o->duration * 1e9);
 	for (i = 0; i < k && rc == 0; i++) {
@@ -251,9 +241,9 @@ int lg_run_bulk(const struct lg_opts *o, struct lg_result *r)
 	for (i = 0; i < k; i++) {
 		bytes += st[i].recvd;
 		lg_close(st[i].fd);
-		free(st[i].ring);
 	}
 	free(st);
+	free(run.pat);
 	lg_close(run.ep);
 	if (rc < 0)
 		return rc;
