@@ -28,6 +28,7 @@ struct pinetd_conn {
 	int notified;	/* on_close delivered */
 	int got_reason; /* reason given to on_close */
 	int drain;
+	int fd;		/* what conn_fd() returns: pt_set_next_fd() */
 	void *data;
 	struct pn_framer fr;
 	struct pinetd_conn *next;
@@ -40,6 +41,7 @@ struct pinetd_svc {
 	void *state;
 	size_t max_line;
 	size_t output_max;
+	int next_fd; /* conn_fd() of the next pt_connect, then -1 */
 	struct pinetd_conn *conns; /* newest first */
 };
 
@@ -209,6 +211,8 @@ static int fk_foreach_service(pinetd_svc *svc,
 
 static time_t fk_start_time(void) { return started; }
 
+static int fk_conn_fd(pinetd_conn *c) { return c->fd; }
+
 const struct pinetd_core pt_core = {
 	.abi = PINETD_ABI_VERSION,
 	.size = sizeof(struct pinetd_core),
@@ -228,6 +232,7 @@ const struct pinetd_core pt_core = {
 	.log = fk_log,
 	.foreach_service = fk_foreach_service,
 	.start_time = fk_start_time,
+	.conn_fd = fk_conn_fd,
 };
 
 /* ---- driving a plugin ---- */
@@ -246,6 +251,7 @@ struct pt_service *pt_service_new(const struct pinetd_plugin *p,
 	s->p = p;
 	s->max_line = 4096;
 	s->output_max = 1 << 20;
+	s->next_fd = -1;
 	if (p->conf_size && !(s->conf = pn_plugopt_new(p->options, p->conf_size)))
 		die("cannot build the default conf");
 	for (size_t i = 0; opts && opts[i]; i++) {
@@ -317,6 +323,11 @@ void pt_set_output_max(struct pt_service *s, size_t output_max)
 	((struct pinetd_svc *)(void *)s)->output_max = output_max;
 }
 
+void pt_set_next_fd(struct pt_service *s, int fd)
+{
+	((struct pinetd_svc *)(void *)s)->next_fd = fd;
+}
+
 static void fill_addr(struct sockaddr_storage *ss, socklen_t *sslen,
 		      char *name, size_t namelen, const char *ip,
 		      unsigned port)
@@ -349,6 +360,8 @@ pinetd_conn *pt_connect(struct pt_service *ps, const char *ip, unsigned port)
 		die("out of memory");
 	c->svc = s;
 	c->got_reason = -1;
+	c->fd = s->next_fd;
+	s->next_fd = -1;
 	fill_addr(&c->ss, &c->sslen, c->peer, sizeof c->peer, ip, port);
 	if (s->p->conn_size && !(c->data = calloc(1, s->p->conn_size)))
 		die("out of memory");

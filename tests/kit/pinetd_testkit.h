@@ -45,6 +45,14 @@ void *pt_service_state(struct pt_service *s);
 void pt_set_max_line(struct pt_service *s, size_t max_line);
 void pt_set_output_max(struct pt_service *s, size_t output_max);
 
+/*
+ * pt_set_next_fd -- the descriptor core->conn_fd() returns for the
+ * connection the next pt_connect() opens (on_open runs inside
+ * pt_connect, so it is set beforehand); -1 (the default) afterwards.
+ * The kit never closes it: the test owns it.
+ */
+void pt_set_next_fd(struct pt_service *s, int fd);
+
 /* Stream connections. pt_connect returns NULL if on_open refused. */
 pinetd_conn *pt_connect(struct pt_service *s, const char *ip, unsigned port);
 void pt_send(struct pt_service *s, pinetd_conn *c, const void *buf,

@@ -1,0 +1,316 @@
+/*
+ * exec.c -- run an ordinary inetd program for each connection, with the
+ * socket on its standard input and output, exactly as inetd does, so that
+ * existing inetd services move over unchanged.
+ *
+ * The plugin runs in process mode (PINETD_PF_PROCESS): the daemon forks
+ * one child per TCP connection and calls on_open there; on_open forks the
+ * program, logs its standard error line by line (stderr never reaches the
+ * client), waits for it, logs how it ended and closes the connection.
+ * A UDP service is inetd's "wait" kind: on_wait runs the program with the
+ * listening socket itself, the program reads the datagrams, and the
+ * daemon polls the socket again once the program has exited.
+ *
+ * The environment is cleared: the program gets the UCSPI connection
+ * variables (PROTO, TCPREMOTEIP, ...), REMOTE_ADDR and REMOTE_PORT, and
+ * the variables of pinetd's own environment named in the `env` option.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pinetd/plugin.h>
+
+#include "exec_cmd.h"
+#include "exec_run.h"
+
+extern char **environ;
+
+struct exec_conf {
+	const char *program;
+	const char *args;
+	const char *env;
+};
+
+struct exec {
+	const struct pinetd_core *core;
+	pinetd_svc *svc;
+	const struct exec_conf *conf;
+	char **argv; /* from `args`, or { basename(program), NULL } */
+	char **keep; /* names from `env` */
+	const char *tag; /* the program's basename, for log lines */
+};
+
+static const struct pinetd_option exec_options[] = {
+	PINETD_OPTION_STR("program", struct exec_conf, program, "",
+			  "absolute path of the program to run (required)"),
+	PINETD_OPTION_STR("args", struct exec_conf, args, "",
+			  "its argv, argv[0] first, split at whitespace, "
+			  "\"double quotes\" group; default: the program's "
+			  "basename"),
+	PINETD_OPTION_STR("env", struct exec_conf, env, "",
+			  "names of pinetd's environment variables passed on "
+			  "(space-separated); the rest is cleared"),
+	PINETD_OPTION_END,
+};
+
+/* The environment any program starts with when `env` names nothing. */
+static char *const no_env[] = { NULL };
+
+/*
+ * Check `program` as init() must: set, absolute, a regular file that can
+ * be executed.  Returns 0, or -1 with the reason in err.
+ */
+static int check_program(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!path[0]) {
+		snprintf(err, errlen, "program is not set: give the absolute "
+				      "path of the program to run");
+		return -1;
+	}
+	if (path[0] != '/') {
+		snprintf(err, errlen, "program '%s' is not an absolute path",
+			 path);
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "program '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "program '%s' is not a regular file",
+			 path);
+		return -1;
+	}
+	if (access(path, X_OK) < 0) {
+		snprintf(err, errlen, "program '%s' is not executable", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse `args` and `env` into e.  Returns 0, or -1 with err. */
+static int parse_words(struct exec *e, char *err, size_t errlen)
+{
+	const struct exec_conf *cf = e->conf;
+	int n = exec_split(cf->args, &e->argv);
+
+	if (n < 0) {
+		snprintf(err, errlen, "args: %s",
+			 errno == EINVAL ? "unterminated double quote"
+					 : strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		/* No args: argv is { basename(program), NULL }, one block. */
+		size_t len = strlen(e->tag) + 1;
+		free(e->argv);
+		if (!(e->argv = malloc(2 * sizeof *e->argv + len))) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		e->argv[0] = memcpy(e->argv + 2, e->tag, len);
+		e->argv[1] = NULL;
+	}
+	if (exec_split(cf->env, &e->keep) < 0) {
+		snprintf(err, errlen, "env: %s",
+			 errno == EINVAL ? "unterminated double quote"
+					 : strerror(errno));
+		return -1;
+	}
+	for (char **k = e->keep; *k; k++) {
+		if (!exec_valid_name(*k)) {
+			snprintf(err, errlen,
+				 "env: '%s' is not a variable name", *k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void exec_fini(void *state)
+{
+	struct exec *e = state;
+
+	if (!e)
+		return;
+	free(e->argv);
+	free(e->keep);
+	free(e);
+}
+
+static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
+		     const void *conf, void **state, char *err, size_t errlen)
+{
+	struct exec *e;
+
+	if (core->size < offsetof(struct pinetd_core, conn_fd) +
+				 sizeof core->conn_fd ||
+	    !core->conn_fd) {
+		snprintf(err, errlen, "this daemon does not give plugins the "
+				      "connection's socket (conn_fd)");
+		return -1;
+	}
+	if (check_program(((const struct exec_conf *)conf)->program, err,
+			  errlen) < 0)
+		return -1;
+	if (!(e = calloc(1, sizeof *e))) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	e->core = core;
+	e->svc = svc;
+	e->conf = conf;
+	e->tag = exec_basename(e->conf->program);
+	if (parse_words(e, err, errlen) < 0) {
+		exec_fini(e);
+		return -1;
+	}
+	*state = e;
+	return 0;
+}
+
+/* What the stderr logger needs to know. */
+struct tagged {
+	const struct exec *e;
+	pid_t pid;
+};
+
+static void log_line(void *arg, const char *line)
+{
+	const struct tagged *t = arg;
+
+	t->e->core->log(t->e->svc, PINETD_LOG_NOTICE, "%s[%ld]: %s",
+			t->e->tag, (long)t->pid, line);
+}
+
+/*
+ * Run the program on sock with the environment for proto, local and
+ * remote; log its stderr and its end.  Returns the wait status, or -1
+ * when it could not be started (logged).
+ */
+static int run(const struct exec *e, int sock, const char *proto,
+	       const struct sockaddr *local, const struct sockaddr *remote)
+{
+	struct exec_env env = { .v = NULL };
+	struct tagged t = { .e = e, .pid = 0 };
+	char err[256], how[128];
+	int status;
+
+	if (exec_env_ucspi(&env, proto, local, remote) < 0 ||
+	    exec_env_keep(&env, e->keep, environ) < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR, "%s: %s", e->tag,
+			     strerror(errno));
+		exec_env_free(&env);
+		return -1;
+	}
+	status = exec_run(e->conf->program, e->argv, env.v ? env.v : no_env,
+			  sock, log_line, &t, &t.pid, err, sizeof err);
+	exec_env_free(&env);
+	if (status < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s: %s",
+			     e->conf->program, err);
+		return -1;
+	}
+	exec_status_text(status, how, sizeof how);
+	e->core->log(e->svc, status == 0 ? PINETD_LOG_INFO : PINETD_LOG_WARNING,
+		     "%s[%ld] %s", e->tag, (long)t.pid, how);
+	return status;
+}
+
+/* The socket's own address, or NULL when it has none worth telling. */
+static const struct sockaddr *local_addr(int fd, struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof *ss;
+
+	if (getsockname(fd, (struct sockaddr *)ss, &len) < 0)
+		return NULL;
+	return (const struct sockaddr *)ss;
+}
+
+/*
+ * on_open, in the connection's own process: run the program on the
+ * socket until it exits, then close the connection.  The core still owns
+ * the socket and closes it.
+ */
+static int exec_open(void *state, pinetd_conn *c)
+{
+	const struct exec *e = state;
+	struct sockaddr_storage ss;
+	int fd = e->core->conn_fd(c);
+
+	if (fd < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR,
+			     "no socket for the connection from %s: is the "
+			     "service in process mode?",
+			     e->core->peer_name(c));
+		return -1;
+	}
+	if (run(e, fd, "TCP", local_addr(fd, &ss),
+		e->core->peer_addr(c, NULL)) < 0)
+		return -1;
+	e->core->close(c);
+	return 0;
+}
+
+/* Input is the program's business; the core only sees what arrives after
+ * the program has exited and the connection is closing. */
+static void exec_data(void *state, pinetd_conn *c, const char *buf,
+		      size_t len)
+{
+	(void)state;
+	(void)c;
+	(void)buf;
+	(void)len;
+}
+
+/*
+ * on_wait, in a process of its own: run the program with the listening
+ * datagram socket; it reads the waiting datagram(s) itself.  Returns the
+ * program's exit status (128 + signal when killed; 1 when it could not be
+ * started).
+ */
+static int exec_wait(void *state, pinetd_svc *svc, int fd)
+{
+	const struct exec *e = state;
+	struct sockaddr_storage ss;
+	int status;
+
+	(void)svc;
+	status = run(e, fd, "UDP", local_addr(fd, &ss), NULL);
+	return status < 0 ? 1 : exec_status_code(status);
+}
+
+/* Datagrams go to on_wait in process mode; this is never called there. */
+static void exec_datagram(void *state, pinetd_dgram *d, const char *buf,
+			  size_t len)
+{
+	(void)state;
+	(void)d;
+	(void)buf;
+	(void)len;
+}
+
+PINETD_PLUGIN_DEFINE = {
+	PINETD_PLUGIN_HEAD,
+	.name = "exec",
+	.description = "run an inetd program with the socket on stdin and "
+		       "stdout",
+	.transports = PINETD_TCP | PINETD_UDP,
+	.flags = PINETD_PF_PROCESS,
+	.options = exec_options,
+	.conf_size = sizeof(struct exec_conf),
+	.init = exec_init,
+	.fini = exec_fini,
+	.on_open = exec_open,
+	.on_data = exec_data,
+	.on_datagram = exec_datagram,
+	.on_wait = exec_wait,
+};
