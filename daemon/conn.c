@@ -517,6 +517,8 @@ void *pn_conn_data(pinetd_conn *c)
 
 pinetd_svc *pn_conn_service(pinetd_conn *c) { return c->svc; }
 
+int pn_conn_fd(pinetd_conn *c) { return c->w.fd; }
+
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *), void *arg)
 {
 	for (pinetd_conn *c = s->conns; c; c = c->next) {

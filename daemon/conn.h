@@ -35,6 +35,7 @@ const struct sockaddr *pn_conn_peer_addr(const pinetd_conn *c,
 					 socklen_t *len);
 void *pn_conn_data(pinetd_conn *c);
 pinetd_svc *pn_conn_service(pinetd_conn *c);
+int pn_conn_fd(pinetd_conn *c);
 
 /* Call fn for each open connection of s (see pinetd_core.foreach_conn). */
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *),

@@ -106,4 +106,5 @@ const struct pinetd_core pn_core = {
 	.log = core_log,
 	.foreach_service = core_foreach_service,
 	.start_time = core_start_time,
+	.conn_fd = pn_conn_fd,
 };
