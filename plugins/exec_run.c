@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,12 +170,13 @@ static void say(int fd, const char *a, const char *b, const char *c,
 
 /*
  * In the forked child: arrange descriptors 0, 1 and 2, drop the rest,
- * reset signals and exec.  Never returns.  The socket and the pipe are
+ * reset signals, ask for SIGTERM when `parent` dies, and exec.  Never
+ * returns.  The socket and the pipe are
  * first copied above 2, so that dup2() onto 0, 1 and 2 cannot clobber
  * one of them whatever numbers they had.
  */
 static void child(const char *path, char *const argv[], char *const envp[],
-		  int sock, int errw)
+		  int sock, int errw, pid_t parent)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -205,6 +207,12 @@ static void child(const char *path, char *const argv[], char *const envp[],
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
 		say(2, "cannot unblock signals: ", strerror(errno), "", "");
+		_exit(126);
+	}
+	/* Should the process that waits for us die (SIGKILL), the program
+	 * gets SIGTERM rather than serving on unsupervised. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent) {
+		say(2, "cannot watch the parent process", "", "", "");
 		_exit(126);
 	}
 	execve(path, argv, envp);
@@ -275,13 +283,81 @@ static void collect(int rfd, pid_t pid, exec_line_fn *fn, void *arg)
 		close(pfd);
 }
 
+/* ---- signals of the calling process while the program runs ---- */
+
+/* The stop signals passed on to the program. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* The program's pid once known; a signal that came before is pending. */
+static volatile sig_atomic_t fwd_pid, fwd_pending;
+
+static void forward(int sig)
+{
+	int e = errno;
+
+	if (fwd_pid > 0)
+		kill((pid_t)fwd_pid, sig);
+	else
+		fwd_pending = sig;
+	errno = e;
+}
+
+/* What exec_run changes in the caller's signal handling, to undo it. */
+struct saved_signals {
+	struct sigaction fwd[NFORWARDED], chld;
+	int chld_changed;
+};
+
+/*
+ * Pass the stop signals on to the program (the daemon stops a process-
+ * mode child with SIGTERM: the program must be the one that stops), and
+ * make sure SIGCHLD is not ignored: with SIGCHLD ignored the kernel reaps
+ * children itself and waitpid() fails.
+ */
+static void signals_take(struct saved_signals *sv)
+{
+	struct sigaction sa;
+
+	fwd_pid = 0;
+	fwd_pending = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		(void)sigaction(forwarded[i], &sa, &sv->fwd[i]);
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = 0;
+	sv->chld_changed = sigaction(SIGCHLD, NULL, &sv->chld) == 0 &&
+			   sv->chld.sa_handler == SIG_IGN &&
+			   sigaction(SIGCHLD, &sa, NULL) == 0;
+}
+
+/* The program is pid: deliver a signal that came before it was known. */
+static void signals_target(pid_t pid)
+{
+	fwd_pid = pid;
+	if (fwd_pending)
+		kill(pid, fwd_pending);
+}
+
+static void signals_restore(const struct saved_signals *sv)
+{
+	fwd_pid = 0;
+	for (size_t i = 0; i < NFORWARDED; i++)
+		(void)sigaction(forwarded[i], &sv->fwd[i], NULL);
+	if (sv->chld_changed)
+		(void)sigaction(SIGCHLD, &sv->chld, NULL);
+}
+
 int exec_run(const char *path, char *const argv[], char *const envp[],
 	     int sock, exec_line_fn *line_fn, void *arg, pid_t *pidp,
 	     char *err, size_t errlen)
 {
-	struct sigaction chld, saved;
+	struct saved_signals sv;
 	int pfd[2], flags, status = -1, e = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	flags = fcntl(sock, F_GETFL);
 	if (flags < 0) {
@@ -301,18 +377,10 @@ int exec_run(const char *path, char *const argv[], char *const envp[],
 		errno = e;
 		return -1;
 	}
-	/* With SIGCHLD ignored the kernel reaps children itself and
-	 * waitpid() fails: restore the default for the duration. */
-	memset(&chld, 0, sizeof chld);
-	chld.sa_handler = SIG_DFL;
-	sigemptyset(&chld.sa_mask);
-	int restore = sigaction(SIGCHLD, NULL, &saved) == 0 &&
-		      saved.sa_handler == SIG_IGN &&
-		      sigaction(SIGCHLD, &chld, NULL) == 0;
-
+	signals_take(&sv);
 	pid = fork();
 	if (pid == 0)
-		child(path, argv, envp, sock, pfd[1]);
+		child(path, argv, envp, sock, pfd[1], self);
 	if (pid < 0) {
 		e = errno;
 		snprintf(err, errlen, "fork: %s", strerror(e));
@@ -320,6 +388,7 @@ int exec_run(const char *path, char *const argv[], char *const envp[],
 		close(pfd[1]);
 		goto out;
 	}
+	signals_target(pid);
 	if (pidp)
 		*pidp = pid;
 	close(pfd[1]);
@@ -334,8 +403,7 @@ int exec_run(const char *path, char *const argv[], char *const envp[],
 		}
 	}
 out:
-	if (restore)
-		(void)sigaction(SIGCHLD, &saved, NULL);
+	signals_restore(&sv);
 	if (flags & O_NONBLOCK)
 		(void)fcntl(sock, F_SETFL, flags);
 	if (status < 0)

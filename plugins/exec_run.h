@@ -30,6 +30,12 @@ typedef void exec_line_fn(void *arg, const char *line);
  * wait for the child.  The socket's file status flags (O_NONBLOCK) are
  * restored before returning: the daemon shares the open file description.
  *
+ * While the program runs, SIGTERM, SIGINT and SIGHUP sent to the calling
+ * process are passed on to the program (the caller keeps waiting for it),
+ * and the program gets SIGTERM should the calling process die (see
+ * PR_SET_PDEATHSIG in prctl(2)).  The caller's dispositions of those
+ * signals, and of SIGCHLD, are restored before returning.
+ *
  * When execve() fails, the child writes "cannot execute PATH: REASON" to
  * its standard error (so it arrives through line_fn) and exits with 126
  * (EACCES, ENOEXEC and the like) or 127 (ENOENT).

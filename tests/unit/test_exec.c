@@ -558,6 +558,72 @@ static void test_exec_run_clean_fds_and_signals(void **st)
 	close(200);
 }
 
+/*
+ * Start `sh -c "echo ready; exec sleep 30"` through exec_run in a helper
+ * process (the daemon's per-connection child), wait for "ready", apply
+ * sig to the helper and check what follows: with SIGTERM the helper passes
+ * it on and exits with the program's status 143; with SIGKILL the program
+ * gets SIGTERM (PR_SET_PDEATHSIG) and the socket reaches EOF.  Each wait is
+ * bounded by 5 s, far below the program's 30.
+ */
+static int stop_helper(int sig)
+{
+	char *argv[] = { "/bin/sh", "-c", "echo ready; exec sleep 30", NULL };
+	char *envp[] = { NULL }, buf[64];
+	int sv[2], status = -1;
+	pid_t helper;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	helper = fork();
+	assert_true(helper >= 0);
+	if (helper == 0) {
+		char err[256];
+		close(sv[0]);
+		int st = exec_run(argv[0], argv, envp, sv[1], collect_line,
+				  &(struct lines){ .n = 0 }, NULL, err,
+				  sizeof err);
+		_exit(st < 0 ? 99 : exec_status_code(st));
+	}
+	close(sv[1]);
+	struct pollfd p = { .fd = sv[0], .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	assert_int_equal(read(sv[0], buf, sizeof buf), 6); /* "ready\n" */
+	assert_int_equal(kill(helper, sig), 0);
+	int reaped = 0;
+	for (int i = 0; i < 500 && !reaped; i++) {
+		reaped = waitpid(helper, &status, WNOHANG) == helper;
+		if (!reaped)
+			usleep(10000);
+	}
+	if (!reaped) { /* leave nothing behind, then fail */
+		kill(helper, SIGKILL);
+		waitpid(helper, NULL, 0);
+		status = -1;
+	}
+	if (sig == SIGKILL) {
+		/* The program is gone too: EOF on the socket within 5 s. */
+		assert_int_equal(read_all(sv[0], buf, sizeof buf), 0);
+	}
+	close(sv[0]);
+	return status;
+}
+
+static void test_exec_run_forwards_sigterm(void **st)
+{
+	(void)st;
+	int status = stop_helper(SIGTERM);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+}
+
+static void test_exec_run_program_dies_with_its_parent(void **st)
+{
+	(void)st;
+	int status = stop_helper(SIGKILL);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+}
+
 /* The /proc fallback (kernels without close_range) closes everything
  * from lowfd up, scattered and high descriptors included. */
 static void test_exec_close_from_proc(void **st)
@@ -809,6 +875,8 @@ int main(void)
 		cmocka_unit_test(test_exec_run_reports_exec_failure),
 		cmocka_unit_test(test_exec_run_signal_status),
 		cmocka_unit_test(test_exec_run_clean_fds_and_signals),
+		cmocka_unit_test(test_exec_run_forwards_sigterm),
+		cmocka_unit_test(test_exec_run_program_dies_with_its_parent),
 		cmocka_unit_test(test_exec_close_from_proc),
 		cmocka_unit_test(test_exec_open_cat_returns_bytes),
 		cmocka_unit_test(test_exec_open_logs_the_exit),
