@@ -147,6 +147,25 @@ static int close_from(unsigned lowfd)
 #endif
 }
 
+/*
+ * The C library refuses to touch the signals it reserves for itself (32
+ * and 33 with glibc), yet an ignored one stays ignored across execve.
+ * The kernel's own call takes a struct sigaction whose layout varies by
+ * architecture, but SIG_DFL with no flags and an empty mask is all zeros
+ * in every layout.
+ */
+static void sig_default_raw(int sig)
+{
+#ifdef SYS_rt_sigaction
+	long zero[16];
+
+	memset(zero, 0, sizeof zero);
+	(void)syscall(SYS_rt_sigaction, sig, zero, NULL, (NSIG - 1) / 8);
+#else
+	(void)sig;
+#endif
+}
+
 /* Write the pieces of a one-line message and a newline to fd, ignoring
  * errors (best effort). */
 static void say(int fd, const char *a, const char *b, const char *c,
@@ -202,8 +221,9 @@ static void child(const char *path, char *const argv[], char *const envp[],
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL); /* EINVAL: reserved */
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    sigaction(sig, &dfl, NULL) < 0)
+			sig_default_raw(sig);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
 		say(2, "cannot unblock signals: ", strerror(errno), "", "");
