@@ -202,7 +202,8 @@ static void child(const char *path, char *const argv[], char *const envp[],
 	int s = fcntl(sock, F_DUPFD, 3), w = fcntl(errw, F_DUPFD, 3);
 
 	if (s < 0 || w < 0) {
-		say(errw, "cannot set up descriptors: ", strerror(errno), "", "");
+		say(errw, "cannot set up descriptors: ", strerror(errno), "",
+		    "");
 		_exit(126);
 	}
 	if (dup2(s, 0) < 0 || dup2(s, 1) < 0 || dup2(w, 2) < 0) {
@@ -292,7 +293,8 @@ static void collect(int rfd, pid_t pid, exec_line_fn *fn, void *arg)
 		if (pfd >= 0 && p[1].revents) {
 			/* Exited: take what is left without blocking. */
 			int fl = fcntl(rfd, F_GETFL);
-			if (fl >= 0 && fcntl(rfd, F_SETFL, fl | O_NONBLOCK) == 0)
+			if (fl >= 0 &&
+			    fcntl(rfd, F_SETFL, fl | O_NONBLOCK) == 0)
 				while (!drain(rfd, &l, fn, arg))
 					;
 			break;
@@ -389,7 +391,8 @@ int exec_run(const char *path, char *const argv[], char *const envp[],
 		return -1;
 	}
 	/* Programs expect blocking descriptors, as inetd gives them. */
-	if ((flags & O_NONBLOCK) && fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+	if ((flags & O_NONBLOCK) &&
+	    fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) < 0) {
 		e = errno;
 		snprintf(err, errlen, "socket: %s", strerror(e));
 		close(pfd[0]);

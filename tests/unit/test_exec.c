@@ -524,8 +524,8 @@ static void test_exec_run_signal_status(void **st)
 static void test_exec_run_clean_fds_and_signals(void **st)
 {
 	char *ls[] = { "/bin/ls", "/proc/self/fd", NULL };
-	char *grep[] = { "/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status",
-			 NULL };
+	char *grep[] = { "/bin/grep", "-E", "^Sig(Blk|Ign)",
+			 "/proc/self/status", NULL };
 	char *envp[] = { NULL }, out[512];
 	struct lines l;
 	sigset_t block, old;
