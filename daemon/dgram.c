@@ -143,6 +143,29 @@ void pn_dgram_receive(struct pn_listener *ln)
 	}
 }
 
+int pn_dgram_screen_waiting(struct pn_listener *ln)
+{
+	pinetd_svc *s = ln->svc;
+
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof peer;
+		char byte;
+		const char *why;
+		ssize_t n = recvfrom(ln->w.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT,
+				     (struct sockaddr *)&peer, &len);
+
+		if (n < 0)
+			return errno == EINTR ? pn_dgram_screen_waiting(ln) : 0;
+		if (!(why = screen(s, ln, (const struct sockaddr *)&peer)))
+			return 1;
+		/* Refused: consume it, so the program never sees it. */
+		recv(ln->w.fd, &byte, 1, MSG_DONTWAIT);
+		drop(s, (const struct sockaddr *)&peer, why);
+	}
+	return 0; /* a flood of refused datagrams: look again next time */
+}
+
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
 {
 	const struct pn_service_conf *sc = d->ln->svc->conf;

@@ -15,6 +15,14 @@ void pn_udp_batch_free(struct pn_udp_batch *b);
  * between listeners) and dispatch them. */
 void pn_dgram_receive(struct pn_listener *ln);
 
+/*
+ * pn_dgram_screen_waiting -- for "wait" services, whose program reads the
+ * socket itself: drop waiting datagrams that the allow/deny lists, the UDP
+ * guard or the per-source rate refuse.  Returns 1 when an acceptable one
+ * is at the head of the queue, 0 when none is.
+ */
+int pn_dgram_screen_waiting(struct pn_listener *ln);
+
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len);
 const char *pn_dgram_peer_name(const pinetd_dgram *d);
 const struct sockaddr *pn_dgram_peer_addr(const pinetd_dgram *d,

@@ -277,8 +277,11 @@ static void on_datagram(struct pn_loop *l, void *arg, unsigned events)
 
 	(void)l;
 	(void)events;
-	if (ln->svc->conf->mode == PN_MODE_PROCESS)
-		pn_child_wait(ln); /* inetd "wait": the child reads it */
-	else
+	if (ln->svc->conf->mode == PN_MODE_PROCESS) {
+		/* inetd "wait": the child reads the socket itself, so screen
+		 * what waits at its head first. */
+		if (pn_dgram_screen_waiting(ln))
+			pn_child_wait(ln);
+	} else
 		pn_dgram_receive(ln);
 }
