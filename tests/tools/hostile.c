@@ -58,6 +58,7 @@
 #define LINGER_MS 500	   /* reading after our side is done */
 #define CONNECT_MS 3000	   /* one connect */
 #define CHECK_MS 3000	   /* one expected reply */
+#define QUIET_MS 50	   /* silence expected after a reply */
 #define UDP_MAX 65507	   /* largest UDP payload over IPv4 */
 #define NTP_OFFSET 2208988800u /* 1900 to 1970, RFC 868 */
 
@@ -527,6 +528,23 @@ static void expect(int fd, const char *want, size_t wlen, const char *what)
 	}
 }
 
+/* Nothing more may arrive within QUIET_MS (a reply sent twice, or
+ * garbage after it, is as wrong as a missing one). */
+static void expect_quiet(int fd, const char *what)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[256];
+	ssize_t n;
+
+	if (poll(&p, 1, QUIET_MS) <= 0)
+		return;
+	n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+	if (n > 0) {
+		show("then received", buf, (size_t)n);
+		fail("check %s: %s: more bytes than expected", cur->plugin, what);
+	}
+}
+
 /* Nothing more, then EOF, must arrive. */
 static void expect_eof(int fd, const char *what)
 {
@@ -660,6 +678,7 @@ static void check_telnet(int fd)
 	expect(fd, greet, sizeof greet - 1, "greeting");
 	send_all(fd, "echo still-served\r\n", 19);
 	expect(fd, reply, sizeof reply - 1, "echo command");
+	expect_quiet(fd, "echo command");
 }
 
 static void check_tcp(const struct opts *o)
@@ -680,9 +699,11 @@ static void check_tcp(const struct opts *o)
 				     (long)getpid());
 		send_all(fd, line, n);
 		expect(fd, line, n, "echo");
+		expect_quiet(fd, "echo");
 	} else if (strcmp(o->plugin, "ack") == 0) {
 		send_all(fd, "hello\n", 6);
 		expect(fd, "I got your message\n", 19, "ack");
+		expect_quiet(fd, "ack");
 	} else if (strcmp(o->plugin, "discard") == 0) {
 		send_all(fd, "thrown away\n", 12);
 		shutdown(fd, SHUT_WR);
