@@ -1084,6 +1084,31 @@ out:
 	return conf;
 }
 
+struct pn_config *pn_config_load_logged(const char *path,
+					const char *plugin_dir,
+					struct pn_registry *reg)
+{
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	struct pn_config *conf;
+	int nerr = 0;
+
+	if (!f)
+		return NULL;
+	conf = pn_config_load(path, plugin_dir, reg, f, &nerr);
+	fclose(f);
+	if (!conf) {
+		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
+			pn_log(LOG_ERR, "%s", line);
+		pn_log(LOG_ERR, "reload refused: %d error%s in %s; the running "
+				"configuration is unchanged", nerr, nerr == 1 ? "" : "s",
+		       path);
+	}
+	free(errs);
+	return conf;
+}
+
 void pn_config_summary(const struct pn_config *conf, FILE *out)
 {
 	fprintf(out, "configuration %s: %zu service%s, plugins from %s\n",

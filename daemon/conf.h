@@ -106,6 +106,15 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 
 void pn_config_free(struct pn_config *conf);
 
+/*
+ * pn_config_load_logged -- pn_config_load for a reload: errors go to the
+ * log, one line each, followed by "reload refused: N errors in PATH; the
+ * running configuration is unchanged".  Returns the table or NULL.
+ */
+struct pn_config *pn_config_load_logged(const char *path,
+					const char *plugin_dir,
+					struct pn_registry *reg);
+
 /* Print the table: one line per service with plugin, state, addresses. */
 void pn_config_summary(const struct pn_config *conf, FILE *out);
 

@@ -348,37 +348,6 @@ fail:
 
 /* ---- reload, stop, signals ---- */
 
-int pn_server_reload(struct pn_server *srv)
-{
-	char *errs = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&errs, &len);
-	struct pn_config *conf;
-	int nerr = 0;
-
-	if (!f)
-		return -1;
-	conf = pn_config_load(srv->path, srv->plugin_dir, srv->reg, f, &nerr);
-	fclose(f);
-	if (!conf) {
-		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
-			pn_log(LOG_ERR, "%s", line);
-		pn_log(LOG_ERR, "reload refused: %d error%s in %s; the running "
-				"configuration is unchanged", nerr, nerr == 1 ? "" : "s",
-		       srv->path);
-		free(errs);
-		return -1;
-	}
-	free(errs);
-	if (pn_server_apply(srv, conf) != 0) {
-		pn_log(LOG_ERR, "reload refused; the running configuration is unchanged");
-		return -1;
-	}
-	pn_log_set_level(srv->conf->log_level);
-	pn_log(LOG_NOTICE, "reloaded %s", srv->path);
-	return 0;
-}
-
 static void on_grace(struct pn_loop *l, void *arg)
 {
 	struct pn_server *srv = arg;
@@ -426,18 +395,11 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
-		pn_log(srv->worker ? LOG_DEBUG : LOG_NOTICE, "%s: shutting down",
-		       strsignal(signo));
+		pn_log(LOG_DEBUG, "%s: shutting down", strsignal(signo));
 		begin_stop(srv);
 		break;
 	case SIGHUP:
-		if (srv->stopping || srv->worker)
-			break; /* a worker's configuration comes from the supervisor */
-		pn_notify("RELOADING=1");
-		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", srv->path);
-		pn_server_reload(srv);
-		pn_notify("READY=1");
-		break;
+		break; /* reloads are the supervisor's: it starts new workers */
 	case SIGUSR1:
 		pn_server_log_stats(srv);
 		break;
@@ -449,17 +411,13 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	}
 }
 
-int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
-		   const char *path, const char *plugin_dir)
+int pn_server_init(struct pn_server *srv)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
 	int rc;
 
 	memset(srv, 0, sizeof *srv);
 	srv->spare_fd = -1;
-	srv->reg = reg;
-	srv->path = path;
-	srv->plugin_dir = plugin_dir;
 	if ((rc = pn_loop_init(&srv->loop)) < 0) {
 		pn_log(LOG_ERR, "epoll: %s", strerror(-rc));
 		return -1;
@@ -479,8 +437,6 @@ int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
 		pn_log(LOG_ERR, "signalfd: %s", strerror(-rc));
 		return -1;
 	}
-	if (pn_activation_collect(&srv->act) < 0)
-		return -1;
 	return 0;
 }
 
@@ -493,9 +449,7 @@ int pn_server_run(struct pn_server *srv)
 	for (pinetd_svc *s = srv->svcs; s; s = s->next)
 		n++;
 	pn_core_set_start_time(time(NULL));
-	pn_log(srv->worker ? LOG_DEBUG : LOG_NOTICE, "serving %u service%s", n,
-	       n == 1 ? "" : "s");
-	pn_notify("READY=1");
+	pn_log(LOG_DEBUG, "serving %u service%s", n, n == 1 ? "" : "s");
 	if ((rc = pn_loop_run(&srv->loop)) < 0) {
 		pn_log(LOG_ERR, "epoll_wait: %s", strerror(-rc));
 		return PN_EXIT_SYSTEM;

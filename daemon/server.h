@@ -1,9 +1,12 @@
 /*
- * server.h -- the running daemon: services built from a configuration,
- * their listeners and connections, on one event loop.
+ * server.h -- what a worker process runs: services built from a
+ * configuration, their listeners and connections, on one event loop.
  *
- * Everything hangs off struct pn_server; nothing is global, so a worker
- * process (or a test) can run a server of its own with its own loop.
+ * Everything hangs off struct pn_server; nothing is global, so each
+ * worker (and each process-mode child) has a server of its own.  The
+ * supervisor (super.c) owns configuration reloads and hands workers the
+ * sockets; pn_server_apply's mark and sweep keeps unchanged services and
+ * listeners when one server's table changes.
  */
 #ifndef PN_SERVER_H
 #define PN_SERVER_H
@@ -60,9 +63,6 @@ struct pinetd_svc {
 
 struct pn_server {
 	struct pn_loop loop;
-	struct pn_registry *reg;
-	const char *path;	/* configuration file, for reloads */
-	const char *plugin_dir; /* -P override or NULL */
 	struct pn_config *conf; /* the current table; one reference */
 	struct pinetd_svc *svcs;     /* serving, in configuration order */
 	struct pinetd_svc *draining; /* removed: finishing connections */
@@ -75,7 +75,6 @@ struct pn_server {
 	struct pn_timer sweep; /* forget idle sources */
 	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
 	int is_child;	       /* a process-mode child serving one client */
-	int worker;	       /* a worker of the supervisor: SIGHUP is not ours */
 	int exit_code;
 };
 
@@ -92,12 +91,11 @@ void pn_server_log_stats(struct pn_server *srv);
 enum { PN_EXIT_OK = 0, PN_EXIT_CONFIG = 1, PN_EXIT_USAGE = 2, PN_EXIT_SYSTEM = 3 };
 
 /*
- * pn_server_init -- an idle server: a loop, buffers, signals, and the
- * sockets inherited from a service manager.  path and plugin_dir are kept
- * (not copied) for reloads.  Returns 0 or -1 (logged).
+ * pn_server_init -- an idle server: a loop, buffers and signals.  The
+ * caller puts the sockets it may use into srv->act (the supervisor's,
+ * inherited) before pn_server_apply.  Returns 0 or -1 (logged).
  */
-int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
-		   const char *path, const char *plugin_dir);
+int pn_server_init(struct pn_server *srv);
 
 /*
  * pn_server_apply -- make the server run `conf` (which it takes over),
@@ -112,13 +110,6 @@ int pn_server_init(struct pn_server *srv, struct pn_registry *reg,
  * (bind) or PN_EXIT_CONFIG (plugin init) is returned; else 0.
  */
 int pn_server_apply(struct pn_server *srv, struct pn_config *conf);
-
-/*
- * pn_server_reload -- re-read the configuration file and apply it; a
- * file with errors is refused as a whole (errors logged).  Returns 0 or
- * -1.
- */
-int pn_server_reload(struct pn_server *srv);
 
 /* pn_server_run -- serve until stopped; returns the exit code. */
 int pn_server_run(struct pn_server *srv);

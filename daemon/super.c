@@ -343,9 +343,8 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 				"serving", g->names, g->ident.user, err);
 		_exit(PN_EXIT_SYSTEM);
 	}
-	if (pn_server_init(&srv, sup->reg, sup->path, sup->plugin_dir) < 0)
+	if (pn_server_init(&srv) < 0)
 		_exit(PN_EXIT_SYSTEM);
-	srv.worker = 1;
 	/* Hand every inherited socket to the server: it takes its own. */
 	srv.act.fds = calloc(sup->nsocks ? sup->nsocks : 1, sizeof *srv.act.fds);
 	for (size_t i = 0; srv.act.fds && i < sup->nsocks; i++)
@@ -585,27 +584,12 @@ static void reap(struct pn_super *sup)
 
 static int reload(struct pn_super *sup)
 {
-	char *errs = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&errs, &len);
 	struct pn_config *conf;
 	struct pn_group *fresh = NULL, *keep = NULL, **ktail = &keep;
-	int nerr = 0, failed, rc;
+	int failed, rc;
 
-	if (!f)
+	if (!(conf = pn_config_load_logged(sup->path, sup->plugin_dir, sup->reg)))
 		return -1;
-	conf = pn_config_load(sup->path, sup->plugin_dir, sup->reg, f, &nerr);
-	fclose(f);
-	if (!conf) {
-		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
-			pn_log(LOG_ERR, "%s", line);
-		pn_log(LOG_ERR, "reload refused: %d error%s in %s; the running "
-				"configuration is unchanged", nerr, nerr == 1 ? "" : "s",
-		       sup->path);
-		free(errs);
-		return -1;
-	}
-	free(errs);
 	conf->refs++;
 	size_t before = sup->nsocks;
 	if (bind_all(sup, conf) < 0)
