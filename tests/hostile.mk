@@ -9,3 +9,6 @@ tools_hostile_SOURCES = tools/hostile.c
 
 INTEGRATION_TESTS += integration/test_hostile.sh
 EXTRA_DIST += integration/test_hostile.sh
+
+# The soak (not run by make check: tests/soak/README.md) ships too.
+EXTRA_DIST += soak/soak.sh soak/soak.c soak/README.md
