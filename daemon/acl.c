@@ -49,6 +49,21 @@ int pn_prefix_parse(const char *text, struct pn_prefix *p, char *err,
 		}
 		p->len = (unsigned)v;
 	}
+	/* Clients with IPv4-mapped addresses are judged as IPv4, so an
+	 * IPv4-mapped prefix becomes the IPv4 prefix it means. */
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (p->family == AF_INET6 && memcmp(p->addr, mapped, 12) == 0) {
+		if (p->len < 96) {
+			snprintf(err, errlen, "bad address prefix '%s': an IPv4-mapped "
+					      "prefix must be /96 or longer", text);
+			return -1;
+		}
+		memmove(p->addr, p->addr + 12, 4);
+		memset(p->addr + 4, 0, 12);
+		p->family = AF_INET;
+		p->len -= 96;
+		max = 32;
+	}
 	for (unsigned bit = p->len; bit < max; bit++) {
 		if (p->addr[bit / 8] & (0x80u >> (bit % 8))) {
 			snprintf(err, errlen, "bad address prefix '%s': bits set after "

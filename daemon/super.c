@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,7 @@ struct pn_super {
 	struct pn_group *old;	 /* draining after a reload */
 	int stopping;
 	int exit_code;
+	pid_t pid; /* the supervisor's */
 };
 
 static void config_unref(struct pn_config *conf)
@@ -343,6 +345,11 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 				"serving", g->names, g->ident.user, err);
 		_exit(PN_EXIT_SYSTEM);
 	}
+	/* Die with the supervisor (even by SIGKILL) rather than serve on
+	 * unsupervised.  Set after the user change, which clears it; the
+	 * getppid() check closes the race with a supervisor already gone. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
+		_exit(PN_EXIT_SYSTEM);
 	if (pn_server_init(&srv) < 0)
 		_exit(PN_EXIT_SYSTEM);
 	/* Hand every inherited socket to the server: it takes its own. */
@@ -716,6 +723,7 @@ int pn_super_run(struct pn_config *conf, struct pn_registry *reg,
 
 	conf->refs++;
 	sup.conf = conf;
+	sup.pid = getpid();
 	if (pn_loop_init(&sup.loop) < 0 ||
 	    pn_loop_signals(&sup.loop, sigs, sizeof sigs / sizeof sigs[0], on_signal,
 			    &sup) < 0) {

@@ -73,6 +73,21 @@ static void test_prefix_parse_rejects_bad_text(void **st)
 	assert_string_equal(err, "bad address prefix '::/x': length must be 0 to 128");
 }
 
+static void test_prefix_parse_turns_v4_mapped_into_v4(void **st)
+{
+	struct pn_prefix p;
+	char err[160];
+
+	(void)st;
+	assert_int_equal(pn_prefix_parse("::ffff:192.0.2.0/120", &p, err, sizeof err), 0);
+	assert_int_equal(p.family, AF_INET);
+	assert_int_equal(p.len, 24);
+	assert_true(pn_prefix_contains(&p, sa("192.0.2.77")));
+	assert_true(pn_prefix_contains(&p, sa("::ffff:192.0.2.77")));
+	assert_int_equal(pn_prefix_parse("::ffff:0:0/80", &p, err, sizeof err), -1);
+	assert_string_equal(err, "bad address prefix '::ffff:0:0/80': an IPv4-mapped prefix must be /96 or longer");
+}
+
 static void test_prefix_contains_and_v4_mapped(void **st)
 {
 	struct pn_prefix n = P("192.0.2.0/25");
@@ -133,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefix_parse_accepts_hosts_and_networks),
 		cmocka_unit_test(test_prefix_parse_rejects_bad_text),
+		cmocka_unit_test(test_prefix_parse_turns_v4_mapped_into_v4),
 		cmocka_unit_test(test_prefix_contains_and_v4_mapped),
 		cmocka_unit_test(test_prefix_of_aggregates_sources),
 		cmocka_unit_test(test_acl_longest_prefix_wins_and_deny_breaks_ties),
