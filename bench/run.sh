@@ -32,7 +32,7 @@
 
 set -uo pipefail
 
-usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" | sed '/^$/q'; }
+usage() { sed -n '2,/^[^#]/s/^#\( \|$\)//p' "$0"; }
 die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "run.sh: $*" >&2; }
 
@@ -60,6 +60,7 @@ done
 [[ $RUNS =~ ^[1-9][0-9]?$ ]] || die "--runs: 1 to 99"
 [[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
 [[ $IDLE_CONNS =~ ^[1-9][0-9]{0,5}$ ]] || die "--idle-conns: 1 to 999999"
+[[ $CHAT_RATE =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chat-rate: lines per second"
 BUDGET=$(( QUICK ? 240 : 720 ))
 
 ALL_SERVERS="ref pinetd xinetd openbsd-inetd tcpserver socat"
