@@ -63,7 +63,7 @@ done
 [[ $CHAT_RATE =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chat-rate: lines per second"
 BUDGET=$(( QUICK ? 240 : 720 ))
 
-ALL_SERVERS="ref pinetd xinetd openbsd-inetd tcpserver socat"
+ALL_SERVERS="ref pinetd pinetd-2w pinetd-proc xinetd openbsd-inetd tcpserver socat"
 ALL_MODES="conn rr bulk udp chat idle"
 SERVERS=${SERVERS:-${ALL_SERVERS// /,}}
 MODES=${MODES:-${ALL_MODES// /,}}
@@ -275,6 +275,14 @@ start_servers() {
 			start_pinetd
 		fi
 	fi
+	# pinetd's other shapes: echo in 2 event-loop workers (scaling), and
+	# echo in process mode (a child per connection, like inetd's nowait).
+	if want_server pinetd-2w && [ ! -f "$W/pinetd.skip" ]; then
+		start_pinetd_variant pinetd-2w 7107 "workers = 2" tcp,udp
+	fi
+	if want_server pinetd-proc && [ ! -f "$W/pinetd.skip" ]; then
+		start_pinetd_variant pinetd-proc 7108 "execution = process" tcp
+	fi
 	if want_server xinetd; then
 		if [ -x "$PEER/usr/sbin/xinetd" ]; then
 			local t
@@ -369,6 +377,24 @@ start_pinetd() {
 	fi
 }
 
+# start_pinetd_variant KEY PORT OPTION TRANSPORTS: pinetd serving echo
+# alone on 127.0.0.1:PORT with one extra service option.
+start_pinetd_variant() {
+	local key=$1 port=$2 opt=$3 tr=$4 listen
+	listen="\"tcp://127.0.0.1:$port\""
+	[[ $tr == *udp* ]] && listen="$listen, \"udp://127.0.0.1:$port\""
+	printf '%s\n' "plugin_dir = \"$REPO/plugins/.libs\"" 'services_dir = ""' \
+		'log_level = warning' 'service echo {' '    plugin = echo' \
+		"    listen = { $listen }" "    $opt" '    log_connections = false' \
+		'}' > "$W/$key.conf"
+	if ! "$REPO/daemon/pinetd" -t -c "$W/$key.conf" > "$W/$key-check.log" 2>&1; then
+		SKIP[$key]="pinetd -t rejects the config: $(head -n 1 "$W/$key-check.log")"
+		return
+	fi
+	start "$key" 127.0.0.1 "$port" 65536 "$REPO/daemon/pinetd" -f -c "$W/$key.conf" || return
+	[[ $tr == *udp* ]] && UHOST[$key]=127.0.0.1
+}
+
 # key_of SERVER MODE: the server key (process) that serves MODE, or "".
 key_of() {
 	local s=$1 m=$2
@@ -378,7 +404,7 @@ key_of() {
 	*/chat) ;;
 	ref/idle|pinetd/idle) echo "$s" ;;
 	*/idle) ;;			# forking servers: a process per connection
-	tcpserver/udp|socat/udp) ;;	# TCP only here
+	tcpserver/udp|socat/udp|pinetd-proc/udp) ;;	# TCP only here
 	*) echo "$s" ;;
 	esac
 }
