@@ -662,6 +662,14 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 		report(c, sc->file, line, "service '%s': plugin '%s' blocks and "
 		       "must run in process mode (use execution = process)", sc->name,
 		       d->name);
+	if (sc->mode == PN_MODE_EVENT && !d->on_datagram)
+		for (size_t i = 0; i < sc->naddrs; i++)
+			if (sc->addrs[i].proto == PINETD_UDP) {
+				report(c, sc->file, line, "service '%s': plugin '%s' "
+				       "serves UDP only in process mode (it has no "
+				       "on_datagram)", sc->name, d->name);
+				break;
+			}
 	if (sc->mode == PN_MODE_PROCESS && (d->transports & PINETD_UDP) &&
 	    !d->on_wait)
 		for (size_t i = 0; i < sc->naddrs; i++)

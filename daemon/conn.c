@@ -412,9 +412,9 @@ static void do_read(pinetd_conn *c)
 		if (pn_framer_feed(&c->fr, buf, (size_t)n, (size_t)s->conf->max_line,
 				   line_cb, c) < 0)
 			pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
-	} else {
+	} else if (s->desc->on_data) {
 		s->desc->on_data(s->state, c, buf, (size_t)n);
-	}
+	} /* else a plugin that took the socket over in on_open: drop it */
 }
 
 static void do_write(pinetd_conn *c)

@@ -145,13 +145,17 @@ int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 		snprintf(err, errlen, "%s: no init callback", who);
 		return -1;
 	}
-	if ((d->transports & PINETD_TCP) &&
-	    !((d->flags & PINETD_PF_LINES) ? d->on_line != NULL : d->on_data != NULL)) {
+	/* A process-mode plugin may take over the whole connection in
+	 * on_open (exec), and serve UDP through on_wait alone. */
+	int stream_cb = (d->flags & PINETD_PF_LINES) ? d->on_line != NULL
+						      : d->on_data != NULL;
+	if ((d->transports & PINETD_TCP) && !stream_cb &&
+	    !((d->flags & PINETD_PF_PROCESS) && d->on_open)) {
 		snprintf(err, errlen, "%s: supports TCP but has no %s callback",
 			 who, (d->flags & PINETD_PF_LINES) ? "on_line" : "on_data");
 		return -1;
 	}
-	if ((d->transports & PINETD_UDP) && !d->on_datagram) {
+	if ((d->transports & PINETD_UDP) && !d->on_datagram && !d->on_wait) {
 		snprintf(err, errlen, "%s: supports UDP but has no on_datagram callback",
 			 who);
 		return -1;

@@ -260,17 +260,6 @@ static int exec_open(void *state, pinetd_conn *c)
 	return 0;
 }
 
-/* Input is the program's business; the core only sees what arrives after
- * the program has exited and the connection is closing. */
-static void exec_data(void *state, pinetd_conn *c, const char *buf,
-		      size_t len)
-{
-	(void)state;
-	(void)c;
-	(void)buf;
-	(void)len;
-}
-
 /*
  * on_wait, in a process of its own: run the program with the listening
  * datagram socket; it reads the waiting datagram(s) itself.  Returns the
@@ -288,16 +277,6 @@ static int exec_wait(void *state, pinetd_svc *svc, int fd)
 	return status < 0 ? 1 : exec_status_code(status);
 }
 
-/* Datagrams go to on_wait in process mode; this is never called there. */
-static void exec_datagram(void *state, pinetd_dgram *d, const char *buf,
-			  size_t len)
-{
-	(void)state;
-	(void)d;
-	(void)buf;
-	(void)len;
-}
-
 PINETD_PLUGIN_DEFINE = {
 	PINETD_PLUGIN_HEAD,
 	.name = "exec",
@@ -310,7 +289,5 @@ PINETD_PLUGIN_DEFINE = {
 	.init = exec_init,
 	.fini = exec_fini,
 	.on_open = exec_open,
-	.on_data = exec_data,
-	.on_datagram = exec_datagram,
 	.on_wait = exec_wait,
 };

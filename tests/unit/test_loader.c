@@ -175,6 +175,28 @@ static void test_check_rejects_incomplete_descriptors(void **st)
 	assert_string_equal(err, "plugin 't' (/p/t.so): option 'n' lies outside conf_size 4");
 }
 
+static int opened(void *st, pinetd_conn *c) { return 0; }
+static int waited(void *st, pinetd_svc *s, int fd) { return 0; }
+
+/* A process-mode plugin that takes the connection over in on_open (exec)
+ * needs no on_data, and one that serves UDP through on_wait no
+ * on_datagram. */
+static void test_check_accepts_takeover_plugins(void **st)
+{
+	struct pinetd_plugin d = {
+		PINETD_PLUGIN_HEAD, .name = "x", .transports = PINETD_TCP | PINETD_UDP,
+		.flags = PINETD_PF_PROCESS, .init = init, .on_open = opened,
+		.on_wait = waited,
+	};
+	char err[512];
+
+	(void)st;
+	assert_int_equal(pn_plugin_check(&d, "x", "/p/x.so", err, sizeof err), 0);
+	d.flags = 0; /* event mode: on_open alone serves nothing */
+	assert_int_equal(pn_plugin_check(&d, "x", "/p/x.so", err, sizeof err), -1);
+	assert_string_equal(err, "plugin 'x' (/p/x.so): supports TCP but has no on_data callback");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_loader_rejects_name_mismatch),
 		cmocka_unit_test(test_loader_rejects_second_plugin_with_same_name),
 		cmocka_unit_test(test_check_rejects_incomplete_descriptors),
+		cmocka_unit_test(test_check_accepts_takeover_plugins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
