@@ -362,19 +362,27 @@ static void on_grace(struct pn_loop *l, void *arg)
 }
 
 /* Stop accepting everywhere; the loop ends when every connection has. */
-static void begin_stop(struct pn_server *srv)
+/*
+ * Stop accepting everywhere; the loop ends when every connection has.
+ * With a deadline (SIGTERM: the daemon stops) open connections get
+ * shutdown_timeout; without (SIGUSR2: the supervisor replaced this
+ * worker on a reload) they finish at their own pace.  A deadline can
+ * still be set on a worker that is already draining.
+ */
+static void begin_stop(struct pn_server *srv, int deadline)
 {
 	unsigned long open = 0;
 
-	if (srv->stopping)
-		return;
-	srv->stopping = 1;
-	pn_notify("STOPPING=1");
-	while (srv->svcs) {
-		pinetd_svc *s = srv->svcs;
-		srv->svcs = s->next;
-		svc_drain(srv, s);
+	if (!srv->stopping) {
+		srv->stopping = 1;
+		while (srv->svcs) {
+			pinetd_svc *s = srv->svcs;
+			srv->svcs = s->next;
+			svc_drain(srv, s);
+		}
 	}
+	if (!deadline || srv->grace.slot)
+		return;
 	for (pinetd_svc *s = srv->draining; s; s = s->next)
 		open += s->nconns + s->nchildren;
 	if (open > 0 && srv->conf->shutdown_timeout > 0) {
@@ -396,7 +404,10 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	case SIGTERM:
 	case SIGINT:
 		pn_log(LOG_DEBUG, "%s: shutting down", strsignal(signo));
-		begin_stop(srv);
+		begin_stop(srv, 1);
+		break;
+	case SIGUSR2:
+		begin_stop(srv, 0); /* replaced on a reload: drain */
 		break;
 	case SIGHUP:
 		break; /* reloads are the supervisor's: it starts new workers */
@@ -413,7 +424,8 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 
 int pn_server_init(struct pn_server *srv)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2,
+				    SIGCHLD };
 	int rc;
 
 	memset(srv, 0, sizeof *srv);

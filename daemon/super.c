@@ -629,8 +629,10 @@ static int reload(struct pn_super *sup)
 		sup->groups = keep;
 		goto refuse;
 	}
-	/* Sweep: the rest of the running groups drain. */
-	signal_list(sup->groups, SIGTERM);
+	/* Sweep: the rest of the running groups drain, without a deadline:
+	 * their connections finish at their own pace (a stop, SIGTERM, still
+	 * bounds them by shutdown_timeout). */
+	signal_list(sup->groups, SIGUSR2);
 	for (struct pn_group *g = sup->groups; g;) {
 		struct pn_group *next = g->next;
 		g->next = sup->old;
