@@ -17,7 +17,10 @@ service echo {
 }
 EOF
 pn_start
-out=$("$PNTEST" flood 127.0.0.1 $P 64 "$PN_PID" 2>&1)
+# The worker serves; the supervisor only holds the sockets.
+worker=$(pgrep -P "$PN_PID" | head -n 1)
+[ -n "$worker" ] || { pn_fail "no worker process"; pn_done; }
+out=$("$PNTEST" flood 127.0.0.1 $P 64 "$worker" 2>&1)
 echo "$out"
 eval "$(echo "$out" | tr ' ' '\n' | grep '=')"
 if [ -z "${rss_peak_kib:-}" ]; then

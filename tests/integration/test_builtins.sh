@@ -92,8 +92,10 @@ pn_expect "$bad" 0 "chargen TCP: every line is 72 characters + CR LF"
 # more than the kernel can hold, so most of it is produced at the
 # reader's pace.  Meanwhile the daemon's memory must stay flat and it
 # must not spin (CPU time during the stall).
-rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$PN_PID/status"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PN_PID/stat"; }
+# The worker process serves; the supervisor only holds the sockets.
+WORKER=$(pgrep -P "$PN_PID" | head -n 1)
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$WORKER/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$WORKER/stat"; }
 SLOW_TOTAL=6000000
 rss_before=$(rss)
 pids=

@@ -87,6 +87,21 @@ echo "measured: answering again $ms ms after the crash"
 pn_expect "$(ss -Hltn "sport >= :$P and sport <= :$((P+3))" | wc -l)" 4 "every listener stayed open"
 pn_expect "$(pn_line 4 y)" "I got your message" "the other worker's connection is untouched"
 exec 4>&-
+
+# A supervisor killed outright takes its workers with it (PDEATHSIG):
+# nothing keeps serving unsupervised.
+workers=$(pgrep -P "$PN_PID")
+kill -KILL "$PN_PID"; wait "$PN_PID" 2>/dev/null; PN_PID=
+left=1
+for i in $(seq 1 100); do
+	left=0
+	for w in $workers; do kill -0 "$w" 2>/dev/null && left=$((left + 1)); done
+	[ "$left" -eq 0 ] && break
+	sleep 0.05
+done
+pn_expect "$left" 0 "workers exit when the supervisor is killed with SIGKILL"
+pn_expect "$(ss -Hltn "sport >= :$P and sport <= :$((P+3))" | wc -l)" 0 "and nothing listens any more"
+
 grep -q "worker [0-9]* for services .*crash-event (plugin crasher).* (user nobody) killed by signal 11 (Segmentation fault); restarting" "$PN_LOG" \
 	&& pn_pass "the crash is logged with service, user and signal" || { pn_fail "no crash log line"; grep worker "$PN_LOG" >&2; }
 pn_stop
