@@ -200,6 +200,7 @@ static const cfg_opt_t service_core_opts[] = {
 	CFG_STR("group", "", CFGF_NONE),
 	CFG_INT("max_children", 256, CFGF_NONE),
 	CFG_INT("workers", 1, CFGF_NONE),
+	CFG_STR("worker_group", "", CFGF_NONE),
 };
 #define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
 
@@ -280,6 +281,8 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
 		CFG_INT("shutdown_timeout", PN_DEF_SHUTDOWN_TIMEOUT, CFGF_NONE),
 		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
+		CFG_INT("drain_timeout", PN_DEF_DRAIN_TIMEOUT, CFGF_NONE),
+		CFG_INT("watchdog", PN_DEF_WATCHDOG, CFGF_NONE),
 		CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
 		CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
 		CFG_SEC("service", svc, secflags),
@@ -287,9 +290,9 @@ static cfg_t *new_cfg(struct ctx *c, int main_file, int lenient)
 		CFG_END(),
 	};
 	/* Drop-in files hold services only: the array from "service" on. */
-	cfg_opt_t *opts = main_file ? top : top + 8;
+	cfg_opt_t *opts = main_file ? top : top + 10;
 	if (!lenient) /* drop the catch-all */
-		top[9] = (cfg_opt_t)CFG_END();
+		top[11] = (cfg_opt_t)CFG_END();
 	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
 	free(svc);
 	if (!cfg)
@@ -697,6 +700,12 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 	if (sc->workers > 1 && sc->mode == PN_MODE_PROCESS)
 		report(c, sc->file, line_of(c, s, "workers", 0),
 		       "service '%s': workers applies to event mode only", sc->name);
+	sc->worker_group = strdup(cfg_getstr(s, "worker_group"));
+	if (sc->worker_group && sc->worker_group[0] && sc->workers > 1)
+		report(c, sc->file, line_of(c, s, "worker_group", 0),
+		       "service '%s': worker_group and workers > 1 exclude each "
+		       "other (services sharing a worker run in one process)",
+		       sc->name);
 }
 
 static void read_listen(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
@@ -880,6 +889,7 @@ static void free_service(struct pn_service_conf *sc)
 	free(sc->udp_deny_ports);
 	free(sc->user);
 	free(sc->group);
+	free(sc->worker_group);
 }
 
 void pn_config_free(struct pn_config *conf)
@@ -947,6 +957,7 @@ int pn_service_conf_same(const struct pn_service_conf *a,
 	       a->mode == b->mode && a->max_children == b->max_children &&
 	       a->workers == b->workers && strcmp(a->user, b->user) == 0 &&
 	       strcmp(a->group, b->group) == 0 &&
+	       strcmp(a->worker_group, b->worker_group) == 0 &&
 	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
 }
 
@@ -1030,6 +1041,14 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	if (conf->shutdown_timeout < 0 || conf->shutdown_timeout > 86400)
 		report(&c, path, 0, "shutdown_timeout %ld out of range [0, 86400]",
 		       conf->shutdown_timeout);
+	conf->drain_timeout = cfg_getint(cfg, "drain_timeout");
+	if (conf->drain_timeout < 0 || conf->drain_timeout > 86400)
+		report(&c, path, 0, "drain_timeout %ld out of range [0, 86400]",
+		       conf->drain_timeout);
+	conf->watchdog = cfg_getint(cfg, "watchdog");
+	if (conf->watchdog < 0 || conf->watchdog > 3600)
+		report(&c, path, 0, "watchdog %ld out of range [0, 3600]",
+		       conf->watchdog);
 	if (!(conf->pid_file = resolve(path, cfg_getstr(cfg, "pid_file"))))
 		goto oom;
 	load_plugins_of(&c, cfg);

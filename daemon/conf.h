@@ -63,6 +63,7 @@ struct pn_service_conf {
 	struct pn_ident ident;	  /* resolved user (empty: the default) */
 	long max_children;	  /* process mode: live children */
 	long workers;		  /* event mode: worker processes */
+	char *worker_group;	  /* services sharing one worker; "" none */
 };
 
 enum { PN_MODE_EVENT = 0, PN_MODE_PROCESS = 1 };
@@ -74,6 +75,8 @@ struct pn_config {
 	int log_level;
 	long backlog;
 	long shutdown_timeout; /* seconds open connections get at stop */
+	long drain_timeout;    /* seconds a replaced worker may drain */
+	long watchdog;	       /* seconds without a heartbeat: kill; 0 off */
 	char *pid_file;	       /* daemon mode */
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
@@ -81,6 +84,8 @@ struct pn_config {
 };
 
 #define PN_DEF_SHUTDOWN_TIMEOUT 10L
+#define PN_DEF_DRAIN_TIMEOUT 300L
+#define PN_DEF_WATCHDOG 10L
 #define PN_DEF_PID_FILE "/run/pinetd.pid"
 
 /* The service called name, or NULL. */

@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conn.h"
+#include "ctl.h"
 #include "dgram.h"
 #include "log.h"
 #include "server.h"
@@ -64,23 +66,85 @@ static void core_log(pinetd_svc *s, int level, const char *fmt, ...)
 	pn_log(level, "service '%s': %s", s->conf->name, msg);
 }
 
+/* A running service of this worker called name, or NULL. */
+static const pinetd_svc *local_service(const struct pn_server *srv,
+				       const char *name)
+{
+	for (const pinetd_svc *o = srv->svcs; o; o = o->next)
+		if (strcmp(o->conf->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+static int local_info(const pinetd_svc *o,
+		      int (*fn)(const struct pinetd_service_info *, void *),
+		      void *arg)
+{
+	struct pinetd_service_info info = {
+		.name = o->conf->name,
+		.plugin = o->desc->name,
+		.listen = (const char *const *)o->conf->listen,
+		.nlisten = o->conf->nlisten,
+		.connections = o->nconns,
+		.enabled = o->conf->enabled,
+	};
+	return fn(&info, arg);
+}
+
+/*
+ * Every service of the daemon: the supervisor's list (sent to each
+ * worker at start and on every reload and heartbeat round), with this
+ * worker's own services answered live.  Without a list (a plugin test,
+ * a process-mode child) only this server's services.
+ */
 static int core_foreach_service(pinetd_svc *s,
 				int (*fn)(const struct pinetd_service_info *,
 					  void *),
 				void *arg)
 {
-	struct pn_server *srv = s->srv;
+	const struct pn_server *srv = s->srv;
+	const unsigned char *p = srv->svcinfo, *end = p + srv->svcinfo_len;
+	int rc;
 
-	for (const pinetd_svc *o = srv->svcs; o; o = o->next) {
-		struct pinetd_service_info info = {
-			.name = o->conf->name,
-			.plugin = o->desc->name,
-			.listen = (const char *const *)o->conf->listen,
-			.nlisten = o->conf->nlisten,
-			.connections = o->nconns,
-			.enabled = o->conf->enabled,
-		};
-		int rc = fn(&info, arg);
+	if (!p) {
+		for (const pinetd_svc *o = srv->svcs; o; o = o->next)
+			if ((rc = local_info(o, fn, arg)) != 0)
+				return rc;
+		return 0;
+	}
+	while (p + sizeof(struct pn_ctl_svcinfo) <= end) {
+		struct pn_ctl_svcinfo h;
+		const char *listen[64];
+		memcpy(&h, p, sizeof h);
+		if (h.size < sizeof h || h.size > (size_t)(end - p))
+			break;
+		const char *str = (const char *)p + sizeof h;
+		const char *stop = (const char *)p + h.size;
+		const char *name = str, *plugin;
+		size_t n = 0;
+		plugin = name + strnlen(name, (size_t)(stop - name)) + 1;
+		const char *q = plugin + (plugin < stop ? strnlen(plugin, (size_t)(stop - plugin)) + 1 : 0);
+		for (; n < h.nlisten && n < 64 && q < stop; n++) {
+			listen[n] = q;
+			q += strnlen(q, (size_t)(stop - q)) + 1;
+		}
+		p += h.size;
+		if (plugin >= stop || q > stop)
+			break; /* malformed: the rest cannot be trusted */
+		const pinetd_svc *o = local_service(srv, name);
+		if (o) {
+			rc = local_info(o, fn, arg);
+		} else {
+			struct pinetd_service_info info = {
+				.name = name,
+				.plugin = plugin,
+				.listen = listen,
+				.nlisten = n,
+				.connections = (unsigned long)h.connections,
+				.enabled = h.enabled,
+			};
+			rc = fn(&info, arg);
+		}
 		if (rc)
 			return rc;
 	}

@@ -19,7 +19,7 @@ static const char *const core_options[] = {
 	"burst_per_source", "source_prefix4", "source_prefix6", "max_duration",
 	"max_bytes_in", "max_bytes_out", "udp_guard", "udp_min_port",
 	"udp_deny_ports", "udp_reply_ratio", "udp_reply_floor", "execution", "user",
-	"group", "max_children", "workers", NULL,
+	"group", "max_children", "workers", "worker_group", NULL,
 };
 
 int pn_core_option_name(const char *name)

@@ -28,6 +28,7 @@ void pn_log_open(const char *ident, int to_stderr, int level)
 }
 
 void pn_log_set_level(int level) { log_level = level; }
+int pn_log_get_level(void) { return log_level; }
 
 int pn_log_level_parse(const char *name)
 {

@@ -16,6 +16,7 @@
  * syslog under `ident`. */
 void pn_log_open(const char *ident, int to_stderr, int level);
 void pn_log_set_level(int level);
+int pn_log_get_level(void);
 
 void pn_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pn_vlog(int level, const char *fmt, va_list ap);

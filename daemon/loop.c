@@ -63,6 +63,7 @@ int pn_loop_reset(struct pn_loop *l)
 }
 
 uint64_t pn_loop_now(const struct pn_loop *l) { return l->now; }
+void pn_loop_refresh(struct pn_loop *l) { l->now = mono_ms(); }
 void pn_loop_stop(struct pn_loop *l) { l->stop = 1; }
 
 void pn_loop_set_after(struct pn_loop *l, pn_after_fn *fn, void *arg)

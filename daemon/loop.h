@@ -66,6 +66,9 @@ void pn_loop_set_after(struct pn_loop *l, pn_after_fn *fn, void *arg);
 /* Milliseconds on the monotonic clock, refreshed once per batch. */
 uint64_t pn_loop_now(const struct pn_loop *l);
 
+/* Refresh pn_loop_now's clock (for code that blocks outside the loop). */
+void pn_loop_refresh(struct pn_loop *l);
+
 /*
  * pn_watch_init sets the fd and callback; pn_watch_set registers, changes
  * or (events == 0) unregisters the interest, calling epoll_ctl only when

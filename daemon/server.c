@@ -205,6 +205,12 @@ static struct pn_listener *open_listener(struct pn_server *srv,
 	struct pn_listener *ln;
 
 	pn_addr_format(a, name, sizeof name);
+	if (fd < 0 && srv->no_bind) {
+		/* A worker serves what the supervisor handed it, nothing else. */
+		pn_log(LOG_ERR, "service '%s': no socket for %s was handed over",
+		       sc->name, name);
+		return NULL;
+	}
 	ln = pn_listener_new(&got, fd, NULL, (int)backlog, err, sizeof err);
 	if (!ln) {
 		pn_log(LOG_ERR, "service '%s': cannot bind %s: %s", sc->name, name,
@@ -336,6 +342,8 @@ int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
 	}
 	config_unref(srv->conf);
 	srv->conf = conf;
+	if (!srv->no_bind) /* a worker takes the supervisor's setting */
+		srv->shutdown_timeout = conf->shutdown_timeout;
 	plans_free(p, np, 0);
 	return 0;
 
@@ -346,30 +354,101 @@ fail:
 	return rc;
 }
 
+/* The index of s's listener on exactly addr, or s->nlisteners. */
+static size_t listener_index(const pinetd_svc *s, const struct pn_addr *a)
+{
+	size_t j;
+
+	for (j = 0; j < s->nlisteners; j++)
+		if (s->listeners[j] && pn_addr_equal(&s->listeners[j]->addr, a))
+			break;
+	return j;
+}
+
+int pn_server_set_sockets(struct pn_server *srv, const char *name,
+			  const struct pn_addr *addrs, const int *fds, size_t n)
+{
+	pinetd_svc *s = find_running(srv, name);
+	struct pn_listener **v = calloc(n ? n : 1, sizeof *v);
+	char err[256], text[PN_ADDR_TEXT + 8];
+	size_t i, bad = n; /* fds[bad] was closed by pn_listener_new */
+
+	if (!s || !v) {
+		pn_log(LOG_ERR, "service '%s': %s", name,
+		       s ? "out of memory" : "new sockets for a service not running here");
+		goto fail;
+	}
+	/* First make every new listener, changing nothing... */
+	for (i = 0; i < n; i++) {
+		if (listener_index(s, &addrs[i]) < s->nlisteners)
+			continue;
+		pn_addr_format(&addrs[i], text, sizeof text);
+		v[i] = pn_listener_new(&addrs[i], fds[i], s, (int)srv->conf->backlog,
+				       err, sizeof err);
+		if (!v[i]) {
+			pn_log(LOG_ERR, "service '%s': socket for %s: %s", name, text, err);
+			bad = i;
+			goto fail;
+		}
+	}
+	/* ... then commit: keep, start, close. */
+	for (i = 0; i < n; i++) {
+		size_t j = listener_index(s, &addrs[i]);
+		if (!v[i]) {
+			v[i] = s->listeners[j];
+			s->listeners[j] = NULL;
+			close(fds[i]);
+			continue;
+		}
+		v[i]->svc = s;
+		if (!(s->accept_paused && addrs[i].proto == PINETD_TCP))
+			pn_listener_start(v[i]);
+		pn_addr_format(&addrs[i], text, sizeof text);
+		pn_log(LOG_INFO, "service '%s': now listening on %s", name, text);
+	}
+	for (size_t j = 0; j < s->nlisteners; j++) {
+		if (!s->listeners[j])
+			continue;
+		pn_addr_format(&s->listeners[j]->addr, text, sizeof text);
+		pn_log(LOG_INFO, "service '%s': no longer listening on %s", name, text);
+		pn_listener_free(s->listeners[j]);
+	}
+	free(s->listeners);
+	s->listeners = v;
+	s->nlisteners = n;
+	return 0;
+fail:
+	for (i = 0; i < n; i++) {
+		if (v && v[i])
+			pn_listener_free(v[i]); /* closes fds[i] */
+		else if (i != bad)
+			close(fds[i]);
+	}
+	free(v);
+	return -1;
+}
+
 /* ---- reload, stop, signals ---- */
 
-static void on_grace(struct pn_loop *l, void *arg)
+/* Close every remaining connection and end every process-mode child. */
+static void close_remaining(struct pn_server *srv)
 {
-	struct pn_server *srv = arg;
-
-	(void)l;
-	pn_log(LOG_NOTICE, "shutdown_timeout reached: closing the remaining "
-			   "connections");
 	for (pinetd_svc *s = srv->draining; s; s = s->next) {
 		pn_conn_close_all(s, PINETD_CLOSE_SHUTDOWN);
 		pn_child_signal_all(s, SIGTERM);
 	}
 }
 
-/* Stop accepting everywhere; the loop ends when every connection has. */
-/*
- * Stop accepting everywhere; the loop ends when every connection has.
- * With a deadline (SIGTERM: the daemon stops) open connections get
- * shutdown_timeout; without (SIGUSR2: the supervisor replaced this
- * worker on a reload) they finish at their own pace.  A deadline can
- * still be set on a worker that is already draining.
- */
-static void begin_stop(struct pn_server *srv, int deadline)
+static void on_grace(struct pn_loop *l, void *arg)
+{
+	struct pn_server *srv = arg;
+
+	(void)l;
+	pn_log(LOG_NOTICE, "deadline reached: closing the remaining connections");
+	close_remaining(srv);
+}
+
+void pn_server_stop(struct pn_server *srv, long deadline_s)
 {
 	unsigned long open = 0;
 
@@ -381,20 +460,26 @@ static void begin_stop(struct pn_server *srv, int deadline)
 			svc_drain(srv, s);
 		}
 	}
-	if (!deadline || srv->grace.slot)
-		return;
 	for (pinetd_svc *s = srv->draining; s; s = s->next)
 		open += s->nconns + s->nchildren;
-	if (open > 0 && srv->conf->shutdown_timeout > 0) {
-		pn_log(LOG_NOTICE, "waiting up to %ld s for %lu connection%s",
-		       srv->conf->shutdown_timeout, open, open == 1 ? "" : "s");
-		pn_timer_start(&srv->loop, &srv->grace,
-			       (uint64_t)srv->conf->shutdown_timeout * 1000u);
-	} else if (open > 0) {
-		on_grace(&srv->loop, srv);
+	if (open == 0 || deadline_s < 0)
+		return; /* after_batch ends the loop once nothing is open */
+	if (deadline_s == 0) {
+		close_remaining(srv);
+		return;
 	}
+	uint64_t when = pn_loop_now(&srv->loop) + (uint64_t)deadline_s * 1000u;
+	if (srv->grace.slot && srv->grace.when <= when)
+		return; /* an earlier deadline stands */
+	pn_log(LOG_NOTICE, "waiting up to %ld s for %lu connection%s", deadline_s,
+	       open, open == 1 ? "" : "s");
+	pn_timer_start(&srv->loop, &srv->grace, (uint64_t)deadline_s * 1000u);
 }
 
+/*
+ * SIGTERM/SIGINT: stop, giving connections shutdown_timeout; a second
+ * one (the supervisor escalating past a deadline) closes them at once.
+ */
 static void on_signal(struct pn_loop *l, void *arg, int signo)
 {
 	struct pn_server *srv = arg;
@@ -404,10 +489,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	case SIGTERM:
 	case SIGINT:
 		pn_log(LOG_DEBUG, "%s: shutting down", strsignal(signo));
-		begin_stop(srv, 1);
-		break;
-	case SIGUSR2:
-		begin_stop(srv, 0); /* replaced on a reload: drain */
+		pn_server_stop(srv, srv->stopping ? 0 : srv->shutdown_timeout);
 		break;
 	case SIGHUP:
 		break; /* reloads are the supervisor's: it starts new workers */
@@ -424,8 +506,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 
 int pn_server_init(struct pn_server *srv)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2,
-				    SIGCHLD };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
 	int rc;
 
 	memset(srv, 0, sizeof *srv);
@@ -460,7 +541,8 @@ int pn_server_run(struct pn_server *srv)
 	pn_activation_release(&srv->act);
 	for (pinetd_svc *s = srv->svcs; s; s = s->next)
 		n++;
-	pn_core_set_start_time(time(NULL));
+	if (!srv->no_bind) /* a worker has the supervisor's */
+		pn_core_set_start_time(time(NULL));
 	pn_log(LOG_DEBUG, "serving %u service%s", n, n == 1 ? "" : "s");
 	if ((rc = pn_loop_run(&srv->loop)) < 0) {
 		pn_log(LOG_ERR, "epoll_wait: %s", strerror(-rc));

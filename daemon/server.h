@@ -75,7 +75,13 @@ struct pn_server {
 	struct pn_timer sweep; /* forget idle sources */
 	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
 	int is_child;	       /* a process-mode child serving one client */
+	int no_bind;	       /* a worker: sockets come from the supervisor */
+	long shutdown_timeout; /* seconds; the supervisor's setting */
 	int exit_code;
+	/* The daemon's services (core->foreach_service), as the supervisor
+	 * last described them: struct pn_ctl_svcinfo records. */
+	unsigned char *svcinfo;
+	size_t svcinfo_len;
 };
 
 /* Stop / resume accepting for a service (max_connections). */
@@ -110,6 +116,26 @@ int pn_server_init(struct pn_server *srv);
  * (bind) or PN_EXIT_CONFIG (plugin init) is returned; else 0.
  */
 int pn_server_apply(struct pn_server *srv, struct pn_config *conf);
+
+/*
+ * pn_server_set_sockets -- the running service `name` now listens on
+ * exactly these n sockets (fds taken over): listeners on an address it
+ * keeps stay as they are (the new descriptor is closed), new addresses
+ * get a listener, and listeners on addresses not in the list are closed.
+ * Connections are untouched.  Returns 0, or -1 (logged) when no such
+ * service runs or a listener cannot be made (the fds are closed).
+ */
+int pn_server_set_sockets(struct pn_server *srv, const char *name,
+			  const struct pn_addr *addrs, const int *fds, size_t n);
+
+/*
+ * pn_server_stop -- stop accepting everywhere; the loop ends when every
+ * connection has.  deadline_s > 0: connections still open that many
+ * seconds later are closed; 0: they are closed now; < 0: no deadline.
+ * Called again on a server that is already stopping, it can only
+ * shorten the wait.
+ */
+void pn_server_stop(struct pn_server *srv, long deadline_s);
 
 /* pn_server_run -- serve until stopped; returns the exit code. */
 int pn_server_run(struct pn_server *srv);

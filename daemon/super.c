@@ -3,6 +3,7 @@
  */
 #include "super.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,18 +11,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
 #include "server.h"
+#include "worker.h"
 
 #define READY_TIMEOUT_MS 30000	/* a worker's start-up, plugin init included */
 #define QUICK_CRASH_MS 10000u	/* a crash this soon after start backs off */
 #define MAX_BACKOFF_MS 30000u
+#define ESCALATE_MS 5000u	/* from SIGTERM to SIGKILL */
+#define DEADLINE_SLACK_MS 1000u /* a worker's own deadline comes first */
+#define TICK_MS 250u		/* watchdog and statistics round */
 
 struct pn_sock {
 	struct pn_addr addr;
@@ -29,28 +37,45 @@ struct pn_sock {
 	int keep; /* still configured (reload) */
 };
 
-struct pn_group;
-
-struct pn_worker {
-	struct pn_group *g;
-	pid_t pid;	/* 0 when not running */
-	int ready_fd;	/* readiness pipe, read end; -1 once ready */
-	uint64_t started;
-	unsigned crashes;
-	struct pn_timer restart;
-	struct pn_super *sup;
+enum wstate {
+	W_DOWN,	    /* not running (crash backoff, or gone) */
+	W_STARTING, /* forked, READY not yet received */
+	W_SERVING,
+	W_DRAINING, /* replaced on a reload */
+	W_STOPPING, /* the daemon stops */
 };
 
-/* Services that share worker processes: same identity, one worker, or
- * one service with `workers` > 1. */
-struct pn_group {
-	struct pn_config *conf;	 /* the table the workers run; one ref */
-	unsigned char *member;	 /* per service of conf */
-	struct pn_ident ident;	 /* "" user: keep the current identity */
-	char names[512];	 /* "echo (plugin echo), ..." */
+struct pn_unit;
+
+struct pn_worker {
+	struct pn_unit *u;
+	struct pn_super *sup;
+	pid_t pid;		/* 0 when not running */
+	int ctl;		/* our end of the control channel, -1 */
+	struct pn_watch cw;
+	enum wstate state;
+	uint64_t started, last_beat;
+	unsigned crashes;
+	int signalled;		/* the last signal we sent it, 0 none */
+	int watchdog_killed;
+	struct pn_timer restart;  /* crash backoff */
+	struct pn_timer deadline; /* drain/stop deadline: SIGTERM, SIGKILL */
+	uint64_t *conns;	  /* per member service, from heartbeats */
+};
+
+/* What one worker process (or `workers` of them) serves: one service,
+ * or the services of one worker_group. */
+struct pn_unit {
+	char key[160];		/* the service's name, or "group NAME" */
+	struct pn_config *conf; /* the table its workers run; one ref */
+	size_t *svc;		/* member services: indexes into conf */
+	size_t nsvc;
+	struct pn_ident ident;	/* "" user: keep the current identity */
+	char names[512];	/* "echo (plugin echo), ..." */
 	struct pn_worker *w;
 	size_t nw;
-	struct pn_group *next;
+	int retired;		/* replaced or removed: never restarted */
+	struct pn_unit *next;
 };
 
 struct pn_super {
@@ -61,11 +86,16 @@ struct pn_super {
 	struct pn_sock *socks;
 	size_t nsocks;
 	struct pn_activation act;
-	struct pn_group *groups; /* serving */
-	struct pn_group *old;	 /* draining after a reload */
-	int stopping;
+	struct pn_unit *units; /* serving */
+	struct pn_unit *old;   /* retired, draining */
+	struct pn_timer tick;
+	uint64_t last_services; /* when SERVICES was last sent */
+	int counts_dirty;
+	int forced_level;	/* -d: this level whatever the file says; -1 */
+	int stopping;		/* 1 after SIGTERM, 2 after a second one */
 	int exit_code;
-	pid_t pid; /* the supervisor's */
+	pid_t pid;
+	time_t start_time;
 };
 
 static void config_unref(struct pn_config *conf)
@@ -158,19 +188,45 @@ static void close_unused(struct pn_super *sup)
 	sup->nsocks = k;
 }
 
-/* ---- groups ---- */
+/* ---- units ---- */
 
-static void group_free(struct pn_group *g)
+/* Every worker of the serving and the retired units. */
+#define FOREACH_WORKER(S, U, W)                                            \
+	for (struct pn_unit *U##_l[2] = { (S)->units, (S)->old },          \
+			    **U##_p = U##_l; U##_p < U##_l + 2; U##_p++)    \
+		for (struct pn_unit *U = *U##_p; U; U = U->next)            \
+			for (struct pn_worker *W = U->w; W < U->w + U->nw; W++)
+
+static const struct pn_service_conf *member(const struct pn_unit *u, size_t i)
 {
-	for (size_t i = 0; i < g->nw; i++) {
-		pn_timer_stop(&g->w[i].sup->loop, &g->w[i].restart);
-		if (g->w[i].ready_fd >= 0)
-			close(g->w[i].ready_fd);
+	return &u->conf->svcs[u->svc[i]];
+}
+
+static void unit_free(struct pn_unit *u)
+{
+	for (size_t i = 0; i < u->nw; i++) {
+		struct pn_worker *w = &u->w[i];
+		pn_timer_stop(&w->sup->loop, &w->restart);
+		pn_timer_stop(&w->sup->loop, &w->deadline);
+		if (w->ctl >= 0) {
+			pn_watch_set(&w->sup->loop, &w->cw, 0);
+			close(w->ctl);
+		}
+		free(w->conns);
 	}
-	free(g->w);
-	free(g->member);
-	config_unref(g->conf);
-	free(g);
+	free(u->w);
+	free(u->svc);
+	config_unref(u->conf);
+	free(u);
+}
+
+static void units_free(struct pn_unit *list)
+{
+	while (list) {
+		struct pn_unit *u = list;
+		list = u->next;
+		unit_free(u);
+	}
 }
 
 static int same_ident(const struct pn_ident *a, const struct pn_ident *b)
@@ -204,57 +260,65 @@ static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id,
 	return 0;
 }
 
-static struct pn_group *group_new(struct pn_super *sup, struct pn_config *conf,
-				  const struct pn_ident *id, size_t nw)
+static struct pn_unit *unit_new(struct pn_super *sup, struct pn_config *conf,
+				const char *key, const struct pn_ident *id, size_t nw)
 {
-	struct pn_group *g = calloc(1, sizeof *g);
+	struct pn_unit *u = calloc(1, sizeof *u);
 
-	if (!g || !(g->member = calloc(conf->nsvcs ? conf->nsvcs : 1, 1)) ||
-	    !(g->w = calloc(nw, sizeof *g->w))) {
-		if (g)
-			free(g->member);
-		free(g);
+	if (!u || !(u->w = calloc(nw, sizeof *u->w))) {
+		free(u);
 		return NULL;
 	}
-	g->conf = conf;
+	snprintf(u->key, sizeof u->key, "%s", key);
+	u->conf = conf;
 	conf->refs++;
-	g->ident = *id;
-	g->nw = nw;
+	u->ident = *id;
+	u->nw = nw;
 	for (size_t i = 0; i < nw; i++) {
-		g->w[i].g = g;
-		g->w[i].ready_fd = -1;
-		g->w[i].sup = sup;
+		struct pn_worker *w = &u->w[i];
+		w->u = u;
+		w->sup = sup;
+		w->ctl = -1;
+		pn_timer_init(&w->restart, NULL, w);
+		pn_timer_init(&w->deadline, NULL, w);
 	}
-	return g;
+	return u;
 }
 
-static void group_add(struct pn_group *g, size_t svc)
+static int unit_add(struct pn_unit *u, size_t svc)
 {
-	size_t n = strlen(g->names);
+	size_t *v = realloc(u->svc, (u->nsvc + 1) * sizeof *v);
+	size_t n = strlen(u->names);
 
-	g->member[svc] = 1;
-	snprintf(g->names + n, sizeof g->names - n, "%s%s (plugin %s)",
-		 n ? ", " : "", g->conf->svcs[svc].name,
-		 g->conf->svcs[svc].plugin->name);
+	if (!v)
+		return -1;
+	u->svc = v;
+	u->svc[u->nsvc++] = svc;
+	snprintf(u->names + n, sizeof u->names - n, "%s%s (plugin %s)",
+		 n ? ", " : "", u->conf->svcs[svc].name,
+		 u->conf->svcs[svc].plugin->name);
+	return 0;
 }
 
 /*
- * Split the enabled services of conf into groups: one per identity for
- * services with one worker, one of its own for a service with several.
- * Returns the list, or NULL (logged) when a service has no identity.
+ * The units of conf's enabled services: one per service, except that the
+ * services naming one worker_group share a unit (they must then have one
+ * user).  Returns the list, or NULL with *failed set (logged).
  */
-static struct pn_group *make_groups(struct pn_super *sup, struct pn_config *conf,
-				    int *failed)
+static struct pn_unit *make_units(struct pn_super *sup, struct pn_config *conf,
+				  int *failed)
 {
-	struct pn_group *list = NULL, **tail = &list;
+	struct pn_unit *list = NULL, **tail = &list;
 	struct pn_ident dflt;
 	int have_dflt = 0;
 
 	*failed = 0;
-	for (size_t i = 0; i < conf->nsvcs; i++) {
+	for (size_t i = 0; i < conf->nsvcs && !*failed; i++) {
 		const struct pn_service_conf *sc = &conf->svcs[i];
+		const char *grp = sc->worker_group ? sc->worker_group : "";
+		struct pn_unit *u = NULL;
 		struct pn_ident id;
-		struct pn_group *g = NULL;
+		char key[160];
 
 		if (!sc->enabled)
 			continue;
@@ -262,235 +326,525 @@ static struct pn_group *make_groups(struct pn_super *sup, struct pn_config *conf
 			*failed = 1;
 			break;
 		}
-		/* One-worker services of one identity share a worker; a
-		 * service with several workers has a group of its own. */
-		if (sc->workers == 1)
-			for (g = list; g; g = g->next)
-				if (g->nw == 1 && same_ident(&g->ident, &id))
-					break;
-		if (!g) {
-			if (!(g = group_new(sup, conf, &id, (size_t)sc->workers))) {
+		snprintf(key, sizeof key, grp[0] ? "group %s" : "%s",
+			 grp[0] ? grp : sc->name);
+		for (u = list; u && strcmp(u->key, key) != 0; u = u->next)
+			;
+		if (u && !same_ident(&u->ident, &id)) {
+			pn_log(LOG_ERR, "%s:%d: service '%s': worker_group '%s' "
+			       "holds services of another user", sc->file, sc->line,
+			       sc->name, grp);
+			*failed = 1;
+			break;
+		}
+		if (!u) {
+			if (!(u = unit_new(sup, conf, key, &id, (size_t)sc->workers))) {
 				*failed = 1;
 				break;
 			}
-			*tail = g;
-			tail = &g->next;
+			*tail = u;
+			tail = &u->next;
 		}
-		group_add(g, i);
+		if (unit_add(u, i) < 0)
+			*failed = 1;
 	}
 	if (*failed) {
-		while (list) {
-			struct pn_group *g = list;
-			list = g->next;
-			group_free(g);
-		}
+		units_free(list);
+		list = NULL;
 	}
 	return list;
 }
 
-/* Do two groups run the same services the same way? */
-static int same_group(const struct pn_group *a, const struct pn_group *b)
+static const struct pn_service_conf *member_named(const struct pn_unit *u,
+						  const char *name)
 {
-	size_t na = 0, nb = 0;
+	for (size_t i = 0; i < u->nsvc; i++)
+		if (strcmp(member(u, i)->name, name) == 0)
+			return member(u, i);
+	return NULL;
+}
 
-	if (a->nw != b->nw || !same_ident(&a->ident, &b->ident))
+/* Can the running unit o serve n without a new worker?  Same services,
+ * each with the same plugin, options, user and execution. */
+static int same_unit(const struct pn_unit *o, const struct pn_unit *n)
+{
+	if (strcmp(o->key, n->key) != 0 || o->nsvc != n->nsvc || o->nw != n->nw ||
+	    !same_ident(&o->ident, &n->ident))
 		return 0;
-	for (size_t i = 0; i < a->conf->nsvcs; i++)
-		na += a->member[i];
-	for (size_t i = 0; i < b->conf->nsvcs; i++)
-		nb += b->member[i];
-	if (na != nb)
-		return 0;
-	for (size_t i = 0; i < a->conf->nsvcs; i++) {
-		if (!a->member[i])
-			continue;
-		const struct pn_service_conf *x = &a->conf->svcs[i];
-		const struct pn_service_conf *y = pn_config_find(b->conf, x->name);
-		if (!y || !b->member[y - b->conf->svcs] || !pn_service_conf_same(x, y) ||
-		    x->naddrs != y->naddrs)
+	for (size_t i = 0; i < n->nsvc; i++) {
+		const struct pn_service_conf *y = member(n, i);
+		const struct pn_service_conf *x = member_named(o, y->name);
+		if (!x || !pn_service_conf_same(x, y))
 			return 0;
-		for (size_t j = 0; j < x->naddrs; j++)
-			if (!pn_addr_equal(&x->addrs[j], &y->addrs[j]))
-				return 0;
 	}
 	return 1;
 }
 
+static int same_addrs(const struct pn_service_conf *a,
+		      const struct pn_service_conf *b)
+{
+	if (a->naddrs != b->naddrs)
+		return 0;
+	for (size_t i = 0; i < a->naddrs; i++)
+		if (!pn_addr_equal(&a->addrs[i], &b->addrs[i]))
+			return 0;
+	return 1;
+}
+
+/* ---- messages to workers ---- */
+
+static int send_msg(struct pn_worker *w, uint32_t type, const void *body,
+		    size_t len, const int *fds, size_t nfds)
+{
+	int rc;
+
+	if (w->ctl < 0)
+		return -EPIPE;
+	if ((rc = pn_ctl_send(w->ctl, type, body, len, fds, nfds)) < 0)
+		pn_log(LOG_WARNING, "worker %ld for %s: control message: %s",
+		       (long)w->pid, w->u->names, strerror(-rc));
+	return rc;
+}
+
+/* The sockets of member service i of w's unit. */
+static int send_sockets(struct pn_worker *w, size_t i)
+{
+	struct pn_super *sup = w->sup;
+	const struct pn_service_conf *sc = member(w->u, i);
+	size_t len = sizeof(struct pn_ctl_sockets) + sc->naddrs * sizeof(struct pn_addr);
+	unsigned char *body = calloc(1, len);
+	int fds[PN_CTL_MAXFDS], rc = -ENOMEM;
+	struct pn_ctl_sockets h = { .naddrs = (uint32_t)sc->naddrs };
+
+	if (sc->naddrs > PN_CTL_MAXFDS) {
+		pn_log(LOG_ERR, "service '%s': more than %d listen addresses",
+		       sc->name, PN_CTL_MAXFDS);
+		free(body);
+		return -EMSGSIZE;
+	}
+	if (!body)
+		return rc;
+	snprintf(h.service, sizeof h.service, "%s", sc->name);
+	memcpy(body, &h, sizeof h);
+	for (size_t j = 0; j < sc->naddrs; j++) {
+		struct pn_sock *k = find_sock(sup, &sc->addrs[j]);
+		if (!k) { /* bind_all made one for every address */
+			free(body);
+			return -ENOENT;
+		}
+		fds[j] = k->fd;
+		memcpy(body + sizeof h + j * sizeof(struct pn_addr), &sc->addrs[j],
+		       sizeof(struct pn_addr));
+	}
+	rc = send_msg(w, PN_CTL_SOCKETS, body, len, fds, sc->naddrs);
+	free(body);
+	return rc;
+}
+
+static int effective_level(const struct pn_super *sup)
+{
+	return sup->forced_level >= 0 ? sup->forced_level : sup->conf->log_level;
+}
+
+static uint32_t heartbeat_ms(const struct pn_config *conf)
+{
+	/* Four beats per watchdog period; counts flow even without one. */
+	uint64_t ms = conf->watchdog ? (uint64_t)conf->watchdog * 1000u / 4 : 1000u;
+
+	return ms < 100 ? 100 : (uint32_t)ms;
+}
+
+static int send_settings(struct pn_worker *w)
+{
+	const struct pn_super *sup = w->sup;
+	struct pn_ctl_settings st = {
+		.log_level = effective_level(sup),
+		.shutdown_timeout = (int32_t)sup->conf->shutdown_timeout,
+		.heartbeat_ms = heartbeat_ms(sup->conf),
+		.start_time = (int64_t)sup->start_time,
+	};
+
+	return send_msg(w, PN_CTL_SETTINGS, &st, sizeof st, NULL, 0);
+}
+
+/* Open connections of a service of the current table, summed over the
+ * workers that serve it (as of their last heartbeat). */
+static uint64_t service_conns(struct pn_super *sup, const char *name)
+{
+	uint64_t n = 0;
+
+	for (struct pn_unit *u = sup->units; u; u = u->next)
+		for (size_t i = 0; i < u->nsvc; i++)
+			if (strcmp(member(u, i)->name, name) == 0)
+				for (size_t k = 0; k < u->nw; k++)
+					if (u->w[k].conns)
+						n += u->w[k].conns[i];
+	return n;
+}
+
+/* The daemon's services, for core->foreach_service in every worker. */
+static unsigned char *services_body(struct pn_super *sup, size_t *len)
+{
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+	FILE *f = open_memstream((char **)&buf, &cap);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < sup->conf->nsvcs; i++) {
+		const struct pn_service_conf *sc = &sup->conf->svcs[i];
+		struct pn_ctl_svcinfo h = {
+			.size = (uint32_t)(sizeof h + strlen(sc->name) + 1 +
+					   strlen(sc->plugin->name) + 1),
+			.nlisten = (uint32_t)sc->nlisten,
+			.connections = service_conns(sup, sc->name),
+			.enabled = sc->enabled,
+		};
+		for (size_t j = 0; j < sc->nlisten; j++)
+			h.size += (uint32_t)strlen(sc->listen[j]) + 1;
+		if (ftell(f) + (long)h.size > PN_CTL_MAX)
+			break; /* the rest does not fit one message */
+		fwrite(&h, sizeof h, 1, f);
+		fwrite(sc->name, strlen(sc->name) + 1, 1, f);
+		fwrite(sc->plugin->name, strlen(sc->plugin->name) + 1, 1, f);
+		for (size_t j = 0; j < sc->nlisten; j++)
+			fwrite(sc->listen[j], strlen(sc->listen[j]) + 1, 1, f);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = cap;
+	return buf;
+}
+
+/* SERVICES to every running worker. */
+static void broadcast_services(struct pn_super *sup)
+{
+	size_t len = 0;
+	unsigned char *body = services_body(sup, &len);
+
+	if (!body)
+		return;
+	FOREACH_WORKER(sup, u, w)
+		if (w->ctl >= 0 && w->state != W_DOWN)
+			send_msg(w, PN_CTL_SERVICES, body, len, NULL, 0);
+	free(body);
+	sup->counts_dirty = 0;
+	sup->last_services = pn_loop_now(&sup->loop);
+}
+
 /* ---- workers ---- */
 
+static void on_worker_ctl(struct pn_loop *l, void *arg, unsigned events);
+static void on_restart(struct pn_loop *l, void *arg);
+static void on_deadline(struct pn_loop *l, void *arg);
+
 /*
- * In the new worker process: forget the supervisor, become the group's
- * user, serve the group's services from the inherited sockets.
+ * In the new worker process: close everything of the supervisor's (its
+ * sockets, the other workers' channels, its loop), then run the worker.
  */
 static void __attribute__((noreturn))
-worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
+worker_child(struct pn_super *sup, struct pn_worker *w, int ctl)
 {
-	struct pn_group *g = w->g;
-	struct pn_config *conf = g->conf;
-	struct pn_server srv;
-	char err[256];
-	int rc;
+	struct pn_unit *u = w->u;
+	char *names[256];
+	size_t n = 0;
 
 	unsetenv("NOTIFY_SOCKET"); /* the supervisor speaks to systemd */
 	pn_loop_free(&sup->loop);
-	for (struct pn_group *o = sup->groups; o; o = o->next)
-		for (size_t i = 0; i < o->nw; i++)
-			if (o->w[i].ready_fd >= 0)
-				close(o->w[i].ready_fd);
-	for (size_t i = 0; i < conf->nsvcs; i++)
-		if (!g->member[i])
-			conf->svcs[i].enabled = 0;
-	if (pn_ident_apply(&g->ident, err, sizeof err) < 0) {
-		pn_log(LOG_ERR, "worker for %s: cannot become user %s: %s; not "
-				"serving", g->names, g->ident.user, err);
-		_exit(PN_EXIT_SYSTEM);
-	}
-	/* Die with the supervisor (even by SIGKILL) rather than serve on
-	 * unsupervised.  Set after the user change, which clears it; the
-	 * getppid() check closes the race with a supervisor already gone. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
-		_exit(PN_EXIT_SYSTEM);
-	if (pn_server_init(&srv) < 0)
-		_exit(PN_EXIT_SYSTEM);
-	/* Hand every inherited socket to the server: it takes its own. */
-	srv.act.fds = calloc(sup->nsocks ? sup->nsocks : 1, sizeof *srv.act.fds);
-	for (size_t i = 0; srv.act.fds && i < sup->nsocks; i++)
-		srv.act.fds[srv.act.n++] = (struct pn_inherited){
-			.fd = sup->socks[i].fd, .addr = sup->socks[i].addr,
-		};
-	srv.act.quiet = 1;
-	if ((rc = pn_server_apply(&srv, conf)) != 0)
-		_exit(rc);
-	if (write(ready, "R", 1) != 1)
-		_exit(PN_EXIT_SYSTEM);
-	close(ready);
-	rc = pn_server_run(&srv);
-	pn_server_close(&srv);
-	_exit(rc);
-}
-
-static int worker_start(struct pn_super *sup, struct pn_worker *w)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		pn_log(LOG_ERR, "worker for %s: pipe: %s", w->g->names, strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) < 0) {
-		pn_log(LOG_ERR, "worker for %s: fork: %s", w->g->names, strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		worker_main(sup, w, p[1]);
-	}
-	close(p[1]);
-	w->pid = pid;
-	w->ready_fd = p[0];
-	w->started = pn_loop_now(&sup->loop);
-	return 0;
+	for (size_t i = 0; i < sup->nsocks; i++)
+		close(sup->socks[i].fd);
+	FOREACH_WORKER(sup, o, x)
+		if (x->ctl >= 0)
+			close(x->ctl);
+	for (size_t i = 0; i < u->nsvc && n < 256; i++)
+		names[n++] = member(u, i)->name;
+	struct pn_worker_args a = {
+		.ctl = ctl,
+		.conf = u->conf,
+		.services = names,
+		.nservices = n,
+		.ident = &u->ident,
+		.label = u->names,
+		.supervisor = sup->pid,
+	};
+	_exit(pn_worker_main(&a));
 }
 
 /*
- * Wait until every worker of the list is serving.  Returns 0, or the
- * exit code of the first that failed (the others are left to the caller).
+ * Fork a worker for w and queue its set-up: settings, the daemon's
+ * services, its sockets, GO.  READY arrives on the channel later
+ * (on_worker_ctl, or wait_ready at start-up and reload).  Returns 0 or
+ * -1 (logged).
  */
-static int wait_ready(struct pn_worker **ws, size_t n)
+static int worker_start(struct pn_super *sup, struct pn_worker *w)
 {
-	size_t left = n;
-	int code = 0;
+	struct pn_unit *u = w->u;
+	int sv[2], rc;
+	pid_t pid;
 
+	if ((rc = pn_ctl_pair(sv)) < 0) {
+		pn_log(LOG_ERR, "worker for %s: socketpair: %s", u->names, strerror(-rc));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		pn_log(LOG_ERR, "worker for %s: fork: %s", u->names, strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_child(sup, w, sv[1]);
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->ctl = sv[0];
+	w->state = W_STARTING;
+	w->signalled = 0;
+	w->watchdog_killed = 0;
+	w->started = w->last_beat = pn_loop_now(&sup->loop);
+	free(w->conns);
+	w->conns = calloc(u->nsvc, sizeof *w->conns);
+	pn_watch_init(&w->cw, w->ctl, on_worker_ctl, w);
+	pn_watch_set(&sup->loop, &w->cw, EPOLLIN);
+	size_t len = 0;
+	unsigned char *svcs = services_body(sup, &len);
+	rc = send_settings(w);
+	if (rc == 0 && svcs)
+		rc = send_msg(w, PN_CTL_SERVICES, svcs, len, NULL, 0);
+	free(svcs);
+	for (size_t i = 0; rc == 0 && i < u->nsvc; i++)
+		rc = send_sockets(w, i);
+	if (rc == 0)
+		rc = send_msg(w, PN_CTL_GO, NULL, 0, NULL, 0);
+	if (rc < 0) {
+		pn_log(LOG_ERR, "worker for %s: cannot hand over its sockets: %s",
+		       u->names, strerror(-rc));
+		kill(pid, SIGKILL);
+		w->signalled = SIGKILL;
+	}
+	return 0;
+}
+
+static void worker_signal(struct pn_worker *w, int sig)
+{
+	if (w->pid > 0 && kill(w->pid, sig) == 0)
+		w->signalled = sig;
+}
+
+/* Close our end of a worker's channel (its process is ending). */
+static void worker_hangup(struct pn_worker *w)
+{
+	if (w->ctl < 0)
+		return;
+	pn_watch_set(&w->sup->loop, &w->cw, 0);
+	close(w->ctl);
+	w->ctl = -1;
+}
+
+/* Store a heartbeat's counts (by service name, in unit order). */
+static void take_counts(struct pn_worker *w, const unsigned char *body, size_t len)
+{
+	struct pn_ctl_count c;
+
+	for (size_t off = 0; off + sizeof c <= len; off += sizeof c) {
+		memcpy(&c, body + off, sizeof c);
+		c.service[sizeof c.service - 1] = '\0';
+		for (size_t i = 0; i < w->u->nsvc && w->conns; i++)
+			if (strcmp(member(w->u, i)->name, c.service) == 0 &&
+			    w->conns[i] != c.connections) {
+				w->conns[i] = c.connections;
+				w->sup->counts_dirty = 1;
+			}
+	}
+}
+
+/*
+ * Read what a worker says.  Returns 1 when it said READY, -1 when its
+ * end closed (its process is ending; SIGCHLD follows), 0 otherwise.
+ */
+static int read_worker(struct pn_worker *w)
+{
+	static unsigned char body[PN_CTL_MAX];
+	int fds[PN_CTL_MAXFDS], ready = 0;
+	size_t nfds;
+	uint32_t type;
+
+	while (w->ctl >= 0) {
+		ssize_t n = pn_ctl_recv(w->ctl, &type, body, sizeof body, fds,
+					PN_CTL_MAXFDS, &nfds);
+		while (nfds) /* workers send no descriptors */
+			close(fds[--nfds]);
+		if (n == -EAGAIN)
+			break;
+		if (n == -EBADMSG)
+			continue;
+		if (n < 0) {
+			worker_hangup(w);
+			return -1;
+		}
+		w->last_beat = pn_loop_now(&w->sup->loop);
+		if (type == PN_CTL_READY && w->state == W_STARTING) {
+			w->state = W_SERVING;
+			ready = 1;
+		} else if (type == PN_CTL_HEARTBEAT) {
+			take_counts(w, body, (size_t)n);
+		}
+	}
+	return ready;
+}
+
+static void on_worker_ctl(struct pn_loop *l, void *arg, unsigned events)
+{
+	struct pn_worker *w = arg;
+
+	(void)l;
+	(void)events;
+	if (read_worker(w) == 1 && w->crashes)
+		pn_log(LOG_NOTICE, "worker for %s serving again as process %ld",
+		       w->u->names, (long)w->pid);
+}
+
+/*
+ * Wait until every worker of ws is serving (start-up and reload block on
+ * this; each worker's READY comes once its plugins are initialised).
+ * Returns 0, or the exit code of the first that failed.
+ */
+static int wait_ready(struct pn_super *sup, struct pn_worker **ws, size_t n)
+{
+	struct pollfd *p = calloc(n ? n : 1, sizeof *p);
+	uint64_t until = pn_loop_now(&sup->loop) + READY_TIMEOUT_MS;
+	size_t left = n;
+
+	if (!p)
+		return PN_EXIT_SYSTEM;
 	while (left > 0) {
-		struct pollfd *p = calloc(n, sizeof *p);
-		if (!p)
-			return PN_EXIT_SYSTEM;
+		int64_t ms = (int64_t)(until - pn_loop_now(&sup->loop));
 		for (size_t i = 0; i < n; i++)
-			p[i] = (struct pollfd){ ws[i]->ready_fd, POLLIN, 0 };
-		int r = poll(p, (nfds_t)n, READY_TIMEOUT_MS);
+			p[i] = (struct pollfd){ ws[i]->state == W_STARTING ? ws[i]->ctl : -1,
+						POLLIN, 0 };
+		int r = ms > 0 ? poll(p, (nfds_t)n, (int)ms) : 0;
+		pn_loop_refresh(&sup->loop);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0) {
 			free(p);
-			if (r < 0 && errno == EINTR)
-				continue;
 			pn_log(LOG_ERR, "workers did not start within %d s",
 			       READY_TIMEOUT_MS / 1000);
 			return PN_EXIT_SYSTEM;
 		}
 		for (size_t i = 0; i < n; i++) {
-			char c;
-			if (!p[i].revents || ws[i]->ready_fd < 0)
+			if (!p[i].revents)
 				continue;
-			if (read(ws[i]->ready_fd, &c, 1) == 1) {
-				close(ws[i]->ready_fd);
-				ws[i]->ready_fd = -1;
+			int rc = read_worker(ws[i]);
+			if (rc == 1) {
 				left--;
 				continue;
 			}
+			if (rc == 0)
+				continue;
 			/* Exited before serving: its status is the reason. */
-			int st = 0;
-			close(ws[i]->ready_fd);
-			ws[i]->ready_fd = -1;
+			int st = 0, code;
 			waitpid(ws[i]->pid, &st, 0);
 			ws[i]->pid = 0;
+			ws[i]->state = W_DOWN;
 			code = WIFEXITED(st) ? WEXITSTATUS(st) : PN_EXIT_SYSTEM;
-			if (code == 0)
-				code = PN_EXIT_SYSTEM;
+			if (WIFSIGNALED(st))
+				pn_log(LOG_ERR, "worker for %s killed by signal %d (%s) "
+				       "while starting", ws[i]->u->names, WTERMSIG(st),
+				       strsignal(WTERMSIG(st)));
 			free(p);
-			return code;
+			return code ? code : PN_EXIT_SYSTEM;
 		}
-		free(p);
 	}
-	return code;
+	free(p);
+	return 0;
 }
 
-/* Start every worker of a list of groups and wait until all serve. */
-static int start_groups(struct pn_super *sup, struct pn_group *list)
+/* Start every worker of a list of units and wait until all serve. */
+static int start_units(struct pn_super *sup, struct pn_unit *list)
 {
 	size_t n = 0, k = 0;
 	struct pn_worker **ws;
 	int rc;
 
-	for (struct pn_group *g = list; g; g = g->next)
-		n += g->nw;
+	for (struct pn_unit *u = list; u; u = u->next)
+		n += u->nw;
 	if (n == 0)
 		return 0;
 	if (!(ws = calloc(n, sizeof *ws)))
 		return PN_EXIT_SYSTEM;
-	for (struct pn_group *g = list; g; g = g->next) {
-		for (size_t i = 0; i < g->nw; i++) {
-			if (worker_start(sup, &g->w[i]) < 0) {
+	for (struct pn_unit *u = list; u; u = u->next)
+		for (size_t i = 0; i < u->nw; i++) {
+			if (worker_start(sup, &u->w[i]) < 0) {
 				free(ws);
 				return PN_EXIT_SYSTEM;
 			}
-			ws[k++] = &g->w[i];
+			ws[k++] = &u->w[i];
 		}
-	}
-	rc = wait_ready(ws, k);
+	rc = wait_ready(sup, ws, k);
 	free(ws);
 	return rc;
 }
 
-/* Stop (SIGKILL) and reap the workers of a list that never served. */
-static void abort_groups(struct pn_group *list)
+/* Kill and reap the workers of units that never served. */
+static void abort_units(struct pn_unit *list)
 {
-	for (struct pn_group *g = list; g; g = g->next)
-		for (size_t i = 0; i < g->nw; i++)
-			if (g->w[i].pid > 0) {
-				kill(g->w[i].pid, SIGKILL);
-				waitpid(g->w[i].pid, NULL, 0);
-				g->w[i].pid = 0;
+	for (struct pn_unit *u = list; u; u = u->next)
+		for (size_t i = 0; i < u->nw; i++) {
+			struct pn_worker *w = &u->w[i];
+			if (w->pid > 0) {
+				kill(w->pid, SIGKILL);
+				waitpid(w->pid, NULL, 0);
+				w->pid = 0;
 			}
+			worker_hangup(w);
+			w->state = W_DOWN;
+		}
 }
 
-static void signal_list(struct pn_group *list, int sig)
+/*
+ * Ask a worker to finish within deadline_s (drain or stop).  Past it
+ * (plus a second for the worker's own deadline), SIGTERM; ESCALATE_MS
+ * later, SIGKILL.
+ */
+static void worker_finish(struct pn_worker *w, enum wstate state, long deadline_s)
 {
-	for (struct pn_group *g = list; g; g = g->next)
-		for (size_t i = 0; i < g->nw; i++)
-			if (g->w[i].pid > 0)
-				kill(g->w[i].pid, sig);
+	struct pn_ctl_stop st = { .deadline_s = (uint32_t)deadline_s };
+
+	pn_timer_stop(&w->sup->loop, &w->restart);
+	if (w->pid <= 0) {
+		w->state = W_DOWN;
+		return;
+	}
+	w->state = state;
+	if (send_msg(w, state == W_DRAINING ? PN_CTL_DRAIN : PN_CTL_STOP, &st,
+		     sizeof st, NULL, 0) < 0)
+		worker_signal(w, SIGTERM);
+	pn_timer_init(&w->deadline, on_deadline, w);
+	pn_timer_start(&w->sup->loop, &w->deadline,
+		       (uint64_t)deadline_s * 1000u + DEADLINE_SLACK_MS);
+}
+
+static void on_deadline(struct pn_loop *l, void *arg)
+{
+	struct pn_worker *w = arg;
+
+	if (w->pid <= 0)
+		return;
+	if (w->signalled != SIGTERM && w->signalled != SIGKILL) {
+		pn_log(LOG_WARNING, "worker %ld for %s still running past its "
+		       "deadline: sending SIGTERM", (long)w->pid, w->u->names);
+		worker_signal(w, SIGTERM);
+		pn_timer_start(l, &w->deadline, ESCALATE_MS);
+	} else if (w->signalled == SIGTERM) {
+		pn_log(LOG_WARNING, "worker %ld for %s ignored SIGTERM for %u s: "
+		       "sending SIGKILL", (long)w->pid, w->u->names,
+		       ESCALATE_MS / 1000);
+		worker_signal(w, SIGKILL);
+	}
 }
 
 static void on_restart(struct pn_loop *l, void *arg)
@@ -498,45 +852,53 @@ static void on_restart(struct pn_loop *l, void *arg)
 	struct pn_worker *w = arg;
 
 	(void)l;
-	if (w->sup->stopping)
+	if (w->sup->stopping || w->u->retired)
 		return;
 	if (worker_start(w->sup, w) == 0)
 		pn_log(LOG_NOTICE, "worker for %s restarted as process %ld",
-		       w->g->names, (long)w->pid);
+		       w->u->names, (long)w->pid);
 	else
 		pn_timer_start(&w->sup->loop, &w->restart, MAX_BACKOFF_MS);
 }
 
-static int workers_left(const struct pn_group *list)
+/*
+ * A worker exited.  Expected after a drain or stop (an error all the
+ * same when a signal we did not send killed it); otherwise it crashed
+ * or the watchdog killed it: restart it, at once or with backoff.
+ */
+static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 {
-	for (const struct pn_group *g = list; g; g = g->next)
-		for (size_t i = 0; i < g->nw; i++)
-			if (g->w[i].pid > 0)
-				return 1;
-	return 0;
-}
-
-/* A worker exited: drained, stopped, or crashed (restart it). */
-static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st,
-			  int draining)
-{
-	struct pn_group *g = w->g;
+	struct pn_unit *u = w->u;
 	pid_t pid = w->pid;
+	enum wstate was = w->state;
+	int ours = WIFSIGNALED(st) && WTERMSIG(st) == w->signalled;
 	char how[96];
 
 	w->pid = 0;
-	if (w->ready_fd >= 0) {
-		close(w->ready_fd);
-		w->ready_fd = -1;
-	}
+	w->state = W_DOWN;
+	worker_hangup(w);
+	pn_timer_stop(&sup->loop, &w->deadline);
+	if (w->conns)
+		memset(w->conns, 0, u->nsvc * sizeof *w->conns);
+	sup->counts_dirty = 1;
 	if (WIFSIGNALED(st))
 		snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
 	else
 		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
-	if (draining || sup->stopping) {
-		pn_log(LOG_INFO, "worker for %s %s", g->names, how);
-		if (sup->stopping && !sup->exit_code && (WIFSIGNALED(st) || WEXITSTATUS(st)))
+	if (was == W_DRAINING || was == W_STOPPING || sup->stopping || u->retired) {
+		if (ours)
+			pn_log(LOG_WARNING, "worker %ld for %s stopped with %s after "
+			       "its deadline", (long)pid, u->names,
+			       w->signalled == SIGKILL ? "SIGKILL" : "SIGTERM");
+		else if (WIFSIGNALED(st) || WEXITSTATUS(st))
+			pn_log(LOG_ERR, "worker %ld for %s %s while %s", (long)pid,
+			       u->names, how, was == W_DRAINING ? "draining" : "stopping");
+		else
+			pn_log(LOG_INFO, "worker %ld for %s %s", (long)pid, u->names,
+			       was == W_DRAINING ? "finished draining" : "stopped");
+		if (sup->stopping && !sup->exit_code && !ours &&
+		    (WIFSIGNALED(st) || WEXITSTATUS(st)))
 			sup->exit_code = WIFSIGNALED(st) ? PN_EXIT_SYSTEM : WEXITSTATUS(st);
 		return;
 	}
@@ -547,11 +909,33 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st,
 	uint64_t delay = w->crashes <= 1 ? 0 : 100u << (w->crashes - 2 < 9 ? w->crashes - 2 : 9);
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
-	pn_log(LOG_ERR, "worker %ld for services %s (user %s) %s; restarting%s",
-	       (long)pid, g->names, g->ident.user[0] ? g->ident.user : "unchanged",
-	       how, delay ? " with backoff" : "");
+	if (w->watchdog_killed)
+		snprintf(how, sizeof how, "was killed by the watchdog");
+	pn_log(LOG_ERR, "worker %ld for %s (user %s) %s; restarting%s", (long)pid,
+	       u->names, u->ident.user[0] ? u->ident.user : "unchanged", how,
+	       delay ? " with backoff" : "");
 	pn_timer_init(&w->restart, on_restart, w);
 	pn_timer_start(&sup->loop, &w->restart, delay);
+}
+
+static int workers_left(const struct pn_super *sup)
+{
+	const struct pn_unit *lists[2] = { sup->units, sup->old };
+
+	for (int k = 0; k < 2; k++)
+		for (const struct pn_unit *u = lists[k]; u; u = u->next)
+			for (size_t i = 0; i < u->nw; i++)
+				if (u->w[i].pid > 0)
+					return 1;
+	return 0;
+}
+
+static struct pn_worker *find_worker(struct pn_super *sup, pid_t pid)
+{
+	FOREACH_WORKER(sup, u, w)
+		if (w->pid == pid)
+			return w;
+	return NULL;
 }
 
 static void reap(struct pn_super *sup)
@@ -560,39 +944,123 @@ static void reap(struct pn_super *sup)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		struct pn_group *lists[2] = { sup->groups, sup->old };
-		for (int k = 0; k < 2; k++)
-			for (struct pn_group *g = lists[k]; g; g = g->next)
-				for (size_t i = 0; i < g->nw; i++)
-					if (g->w[i].pid == pid) {
-						worker_exited(sup, &g->w[i], st, k == 1);
-						goto next;
-					}
-	next:;
+		struct pn_worker *w = find_worker(sup, pid);
+		if (w) {
+			/* Messages it sent before exiting still count. */
+			read_worker(w);
+			worker_exited(sup, w, st);
+		} else {
+			/* A process a worker left behind, reparented to us
+			 * (we are a child subreaper). */
+			pn_log(LOG_DEBUG, "reaped process %ld left by a worker",
+			       (long)pid);
+		}
 	}
-	/* Free drained groups. */
-	for (struct pn_group **pp = &sup->old; *pp;) {
-		struct pn_group *g = *pp;
+	/* Free retired units once their workers are gone. */
+	for (struct pn_unit **pp = &sup->old; *pp;) {
+		struct pn_unit *u = *pp;
 		int alive = 0;
-		for (size_t i = 0; i < g->nw; i++)
-			alive |= g->w[i].pid > 0;
+		for (size_t i = 0; i < u->nw; i++)
+			alive |= u->w[i].pid > 0;
 		if (alive) {
-			pp = &g->next;
+			pp = &u->next;
 			continue;
 		}
-		*pp = g->next;
-		group_free(g);
+		*pp = u->next;
+		unit_free(u);
 	}
-	if (sup->stopping && !workers_left(sup->groups) && !workers_left(sup->old))
+	if (sup->stopping && !workers_left(sup))
 		pn_loop_stop(&sup->loop);
 }
 
-/* ---- reload, signals ---- */
+/* ---- watchdog ---- */
+
+/*
+ * Every TICK_MS: kill workers whose heartbeats stopped (SIGSTOP, a plugin
+ * in an endless loop) and those that never became ready; pass on
+ * changed connection counts.
+ */
+static void on_tick(struct pn_loop *l, void *arg)
+{
+	struct pn_super *sup = arg;
+	uint64_t now = pn_loop_now(l), limit = (uint64_t)sup->conf->watchdog * 1000u;
+
+	FOREACH_WORKER(sup, u, w) {
+		if (w->pid <= 0 || w->signalled == SIGKILL)
+			continue;
+		/* Beats queued while the supervisor was busy (a reload
+		 * waiting for new workers) count before any verdict. */
+		read_worker(w);
+		if (w->state == W_STARTING && now - w->started > READY_TIMEOUT_MS) {
+			pn_log(LOG_ERR, "worker %ld for %s did not become ready "
+			       "within %d s; killing it", (long)w->pid, u->names,
+			       READY_TIMEOUT_MS / 1000);
+			worker_signal(w, SIGKILL);
+			w->watchdog_killed = 1;
+		} else if (limit && w->state != W_STARTING &&
+			   now - w->last_beat > limit) {
+			pn_log(LOG_ERR, "worker %ld for %s sent no heartbeat for "
+			       "%ld s (stopped, or stuck in plugin code); killing it",
+			       (long)w->pid, u->names, sup->conf->watchdog);
+			worker_signal(w, SIGKILL);
+			w->watchdog_killed = 1;
+		}
+	}
+	if (sup->counts_dirty && now - sup->last_services >= heartbeat_ms(sup->conf))
+		broadcast_services(sup);
+	pn_timer_start(l, &sup->tick, TICK_MS);
+}
+
+/* ---- reload, stop, signals ---- */
+
+/* Retire a unit: it takes no new connections and drains. */
+static void retire(struct pn_super *sup, struct pn_unit *u)
+{
+	u->retired = 1;
+	for (size_t i = 0; i < u->nw; i++)
+		worker_finish(&u->w[i], W_DRAINING, sup->conf->drain_timeout);
+	u->next = sup->old;
+	sup->old = u;
+}
+
+/*
+ * A kept unit moves to the new table: its workers keep running; members
+ * whose listen addresses changed get their new sockets.
+ */
+static void keep_unit(struct pn_unit *o, struct pn_unit *n)
+{
+	/* Connection counts follow the services into n's order. */
+	for (size_t k = 0; k < o->nw; k++) {
+		uint64_t *c = calloc(n->nsvc, sizeof *c);
+		for (size_t i = 0; c && o->w[k].conns && i < n->nsvc; i++)
+			for (size_t j = 0; j < o->nsvc; j++)
+				if (strcmp(member(o, j)->name, member(n, i)->name) == 0)
+					c[i] = o->w[k].conns[j];
+		free(o->w[k].conns);
+		o->w[k].conns = c;
+	}
+	/* o takes n's table and member order; n keeps the old ones. */
+	size_t *t = o->svc;
+	o->svc = n->svc;
+	n->svc = t;
+	struct pn_config *c = o->conf;
+	o->conf = n->conf;
+	n->conf = c;
+	snprintf(o->names, sizeof o->names, "%s", n->names);
+	for (size_t i = 0; i < o->nsvc; i++) {
+		const struct pn_service_conf *y = member(o, i);
+		if (same_addrs(member_named(n, y->name), y))
+			continue;
+		for (size_t k = 0; k < o->nw; k++)
+			if (o->w[k].pid > 0)
+				send_sockets(&o->w[k], i);
+	}
+}
 
 static int reload(struct pn_super *sup)
 {
 	struct pn_config *conf;
-	struct pn_group *fresh = NULL, *keep = NULL, **ktail = &keep;
+	struct pn_unit *fresh = NULL, *keep = NULL, **ktail = &keep;
 	int failed, rc;
 
 	if (!(conf = pn_config_load_logged(sup->path, sup->plugin_dir, sup->reg)))
@@ -601,59 +1069,72 @@ static int reload(struct pn_super *sup)
 	size_t before = sup->nsocks;
 	if (bind_all(sup, conf) < 0)
 		goto refuse;
-	fresh = make_groups(sup, conf, &failed);
+	fresh = make_units(sup, conf, &failed);
 	if (failed)
 		goto refuse;
-	/* Mark: groups that did not change keep their workers. */
-	for (struct pn_group **pp = &fresh; *pp;) {
-		struct pn_group *n = *pp, **op;
-		for (op = &sup->groups; *op && !same_group(*op, n); op = &(*op)->next)
+	/* New units first, while nothing has changed: a failure leaves the
+	 * running configuration as it was. */
+	struct pn_unit *start = NULL, **stail = &start;
+	/* Split fresh into units to start and units matching a running one. */
+	for (struct pn_unit *n = fresh, *next; n; n = next) {
+		struct pn_unit *o;
+		next = n->next;
+		n->next = NULL;
+		for (o = sup->units; o && !same_unit(o, n); o = o->next)
 			;
-		if (!*op) {
-			pp = &n->next;
-			continue;
+		if (o) {
+			*ktail = n; /* resolved against o below */
+			ktail = &n->next;
+		} else {
+			*stail = n;
+			stail = &n->next;
 		}
-		struct pn_group *o = *op;
-		*op = o->next;
-		o->next = NULL;
-		*ktail = o;
-		ktail = &o->next;
-		*pp = n->next;
-		group_free(n);
 	}
-	if ((rc = start_groups(sup, fresh)) != 0) {
+	fresh = NULL;
+	if ((rc = start_units(sup, start)) != 0) {
 		pn_log(LOG_ERR, "a new worker failed to start (status %d)", rc);
-		abort_groups(fresh);
-		/* Put the kept groups back. */
-		*ktail = sup->groups;
-		sup->groups = keep;
+		abort_units(start);
+		units_free(start);
+		units_free(keep);
+		keep = NULL;
 		goto refuse;
 	}
-	/* Sweep: the rest of the running groups drain, without a deadline:
-	 * their connections finish at their own pace (a stop, SIGTERM, still
-	 * bounds them by shutdown_timeout). */
-	signal_list(sup->groups, SIGUSR2);
-	for (struct pn_group *g = sup->groups; g;) {
-		struct pn_group *next = g->next;
-		g->next = sup->old;
-		sup->old = g;
-		g = next;
-	}
-	*ktail = fresh;
-	sup->groups = keep;
-	close_unused(sup);
+	/* Commit: kept units take the new table, the rest retire. */
 	config_unref(sup->conf);
 	sup->conf = conf;
-	pn_log_set_level(conf->log_level);
+	struct pn_unit *running = sup->units, *list = NULL, **tail = &list;
+	sup->units = NULL;
+	for (struct pn_unit *n = keep, *next; n; n = next) {
+		struct pn_unit **op;
+		next = n->next;
+		for (op = &running; !same_unit(*op, n); op = &(*op)->next)
+			;
+		struct pn_unit *o = *op;
+		*op = o->next;
+		keep_unit(o, n);
+		unit_free(n);
+		o->next = NULL;
+		*tail = o;
+		tail = &o->next;
+	}
+	*tail = start;
+	while (running) {
+		struct pn_unit *o = running;
+		running = o->next;
+		retire(sup, o);
+	}
+	sup->units = list;
+	close_unused(sup);
+	pn_log_set_level(effective_level(sup));
+	FOREACH_WORKER(sup, u, w)
+		if (w->pid > 0 && !u->retired)
+			send_settings(w);
+	broadcast_services(sup);
 	pn_log(LOG_NOTICE, "reloaded %s", sup->path);
 	return 0;
 
 refuse:
-	while (fresh) {
-		struct pn_group *g = fresh;
-		fresh = g->next;
-		group_free(g);
-	}
+	units_free(fresh);
 	while (sup->nsocks > before)
 		close(sup->socks[--sup->nsocks].fd);
 	for (size_t i = 0; i < sup->nsocks; i++)
@@ -661,6 +1142,34 @@ refuse:
 	config_unref(conf);
 	pn_log(LOG_ERR, "reload refused; the running configuration is unchanged");
 	return -1;
+}
+
+/* Stop: every worker gets STOP with shutdown_timeout, then escalation.
+ * A second SIGTERM/SIGINT kills them at once. */
+static void begin_stop(struct pn_super *sup, int signo)
+{
+	if (sup->stopping) {
+		if (sup->stopping == 1) {
+			pn_log(LOG_NOTICE, "%s again: killing the workers now",
+			       strsignal(signo));
+			FOREACH_WORKER(sup, u, w)
+				worker_signal(w, SIGKILL);
+			sup->stopping = 2;
+		}
+		return;
+	}
+	pn_log(LOG_NOTICE, "%s: shutting down", strsignal(signo));
+	pn_notify("STOPPING=1");
+	sup->stopping = 1;
+	/* The workers close their copies of the sockets as they stop. */
+	for (size_t i = 0; i < sup->nsocks; i++)
+		close(sup->socks[i].fd);
+	sup->nsocks = 0;
+	FOREACH_WORKER(sup, u, w)
+		if (w->state != W_DRAINING)
+			worker_finish(w, W_STOPPING, sup->conf->shutdown_timeout);
+	if (!workers_left(sup))
+		pn_loop_stop(&sup->loop);
 }
 
 static void on_signal(struct pn_loop *l, void *arg, int signo)
@@ -671,19 +1180,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
-		if (sup->stopping)
-			break;
-		pn_log(LOG_NOTICE, "%s: shutting down", strsignal(signo));
-		pn_notify("STOPPING=1");
-		sup->stopping = 1;
-		/* Stop accepting: the workers close their copies too. */
-		for (size_t i = 0; i < sup->nsocks; i++)
-			close(sup->socks[i].fd);
-		sup->nsocks = 0;
-		signal_list(sup->groups, SIGTERM);
-		signal_list(sup->old, SIGTERM);
-		if (!workers_left(sup->groups) && !workers_left(sup->old))
-			pn_loop_stop(&sup->loop);
+		begin_stop(sup, signo);
 		break;
 	case SIGHUP:
 		if (sup->stopping)
@@ -694,8 +1191,9 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		pn_notify("READY=1");
 		break;
 	case SIGUSR1:
-		signal_list(sup->groups, SIGUSR1);
-		signal_list(sup->old, SIGUSR1);
+		FOREACH_WORKER(sup, u, w)
+			if (w->pid > 0)
+				send_msg(w, PN_CTL_STATS, NULL, 0, NULL, 0);
 		break;
 	case SIGCHLD:
 		reap(sup);
@@ -703,6 +1201,37 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	default:
 		break;
 	}
+}
+
+/*
+ * SIGKILL whatever is still our child (processes that workers left and
+ * that were reparented to us), then reap everything.
+ */
+static void kill_leftovers(pid_t self)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[300], buf[512];
+		long pid = strtol(e->d_name, NULL, 10), ppid = 0;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		const char *p = strrchr(buf, ')'); /* comm may hold spaces */
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == (long)self)
+			kill((pid_t)pid, SIGKILL);
+	}
+	if (d)
+		closedir(d);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
 }
 
 static void report(int fd, int code)
@@ -726,51 +1255,51 @@ int pn_super_run(struct pn_config *conf, struct pn_registry *reg,
 	conf->refs++;
 	sup.conf = conf;
 	sup.pid = getpid();
+	sup.start_time = time(NULL);
+	sup.forced_level = pn_log_get_level() != conf->log_level ? pn_log_get_level() : -1;
+	/* Whatever a worker leaves behind is reparented to us, not init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		pn_log(LOG_WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	if (pn_loop_init(&sup.loop) < 0 ||
 	    pn_loop_signals(&sup.loop, sigs, sizeof sigs / sizeof sigs[0], on_signal,
 			    &sup) < 0) {
 		pn_log(LOG_ERR, "event loop: %s", strerror(errno));
 		goto out;
 	}
+	pn_timer_init(&sup.tick, on_tick, &sup);
 	if (pn_activation_collect(&sup.act) < 0)
 		goto out;
 	if (bind_all(&sup, conf) < 0)
 		goto out;
 	pn_activation_release(&sup.act);
 	rc = PN_EXIT_CONFIG;
-	sup.groups = make_groups(&sup, conf, &failed);
+	sup.units = make_units(&sup, conf, &failed);
 	if (failed)
 		goto out;
-	if ((rc = start_groups(&sup, sup.groups)) != 0) {
-		abort_groups(sup.groups);
+	if ((rc = start_units(&sup, sup.units)) != 0) {
+		abort_units(sup.units);
 		goto out;
 	}
 	size_t nw = 0;
-	for (struct pn_group *g = sup.groups; g; g = g->next)
-		nw += g->nw;
+	for (struct pn_unit *u = sup.units; u; u = u->next)
+		nw += u->nw;
 	pn_log(LOG_NOTICE, "serving %zu services in %zu worker process%s",
 	       conf->nsvcs, nw, nw == 1 ? "" : "es");
 	report(report_fd, 0);
 	report_fd = -1;
 	pn_notify("READY=1");
+	pn_timer_start(&sup.loop, &sup.tick, TICK_MS);
 	if (pn_loop_run(&sup.loop) < 0)
 		sup.exit_code = PN_EXIT_SYSTEM;
 	rc = sup.exit_code;
 out:
 	report(report_fd, rc);
-	signal_list(sup.groups, SIGKILL);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	while (sup.groups) {
-		struct pn_group *g = sup.groups;
-		sup.groups = g->next;
-		group_free(g);
-	}
-	while (sup.old) {
-		struct pn_group *g = sup.old;
-		sup.old = g->next;
-		group_free(g);
-	}
+	FOREACH_WORKER(&sup, u, w)
+		worker_signal(w, SIGKILL);
+	kill_leftovers(sup.pid);
+	pn_timer_stop(&sup.loop, &sup.tick);
+	units_free(sup.units);
+	units_free(sup.old);
 	for (size_t i = 0; i < sup.nsocks; i++)
 		close(sup.socks[i].fd);
 	free(sup.socks);

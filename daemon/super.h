@@ -2,17 +2,26 @@
  * super.h -- the supervisor: the one process that runs no plugin code.
  *
  * It reads the configuration, binds (or adopts) every listening socket,
- * and starts worker processes that serve the services: one per distinct
- * user for event-mode services (sharing state such as a chat room), and
- * `workers` of them for a service that asks for several.  A worker drops
- * to its user before it loads any plugin state, receives the listening
- * sockets by inheritance, and serves them with its own event loop
- * (server.c).  The supervisor keeps every socket open, so when a worker
- * dies the listeners stay up, clients queue in the kernel, and a new
- * worker with the same sockets is started at once (with backoff if it
- * keeps dying).  Reload re-reads the configuration, binds what is new,
- * starts workers for groups of services that changed, and lets the old
- * ones drain; unchanged groups keep running untouched.
+ * and supervises one unit per enabled service -- or per worker_group, for
+ * services that must share memory -- each served by its own worker
+ * process (`workers` of them for a service that asks for several).  A
+ * worker receives exactly its unit's sockets over a control channel
+ * (ctl.h) and never binds; it drops to its user before any plugin code
+ * runs (worker.c).  The supervisor keeps every socket open, so when a
+ * worker dies the listeners stay up, clients queue in the kernel, and a
+ * new worker with the same sockets is started at once (with backoff if it
+ * keeps dying).  Workers send heartbeats; one that misses them for
+ * `watchdog` seconds (stopped, or stuck in a plugin) is killed and
+ * restarted.
+ *
+ * Reload compares unit by unit: a unit whose services, plugins, options,
+ * user and execution are unchanged keeps its worker, whatever else
+ * changed (only new listen addresses are handed over, and lost ones
+ * closed, keeping its connections and state); a changed or removed unit
+ * drains for at most drain_timeout seconds, then gets SIGTERM, then
+ * SIGKILL, while its replacement (if any) takes the new connections.
+ * Stopping works the same way with shutdown_timeout.  The supervisor is
+ * a child subreaper: nothing a worker started outlives pinetd.
  */
 #ifndef PN_SUPER_H
 #define PN_SUPER_H

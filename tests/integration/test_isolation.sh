@@ -68,7 +68,7 @@ for w in $workers; do
 	esac
 done
 pn_expect "$found_nobody:$found_daemon" "1:1" "workers run as nobody and as daemon (/proc/PID/status)"
-pn_expect "$(ls -l /proc/"$PN_PID"/fd | grep -c socket)" 4 "the supervisor holds the 4 listening sockets"
+pn_expect "$(ss -Hlnp "sport >= :$P and sport <= :$((P+3))" | grep -c "pid=$PN_PID,")" 4 "the supervisor holds the 4 listening sockets"
 
 # A segfault in an event-mode worker: listeners stay open, the other
 # worker's connection survives, the service answers again quickly.
@@ -102,7 +102,7 @@ done
 pn_expect "$left" 0 "workers exit when the supervisor is killed with SIGKILL"
 pn_expect "$(ss -Hltn "sport >= :$P and sport <= :$((P+3))" | wc -l)" 0 "and nothing listens any more"
 
-grep -q "worker [0-9]* for services .*crash-event (plugin crasher).* (user nobody) killed by signal 11 (Segmentation fault); restarting" "$PN_LOG" \
+grep -q "worker [0-9]* for .*crash-event (plugin crasher).* (user nobody) killed by signal 11 (Segmentation fault); restarting" "$PN_LOG" \
 	&& pn_pass "the crash is logged with service, user and signal" || { pn_fail "no crash log line"; grep worker "$PN_LOG" >&2; }
 pn_stop
 

@@ -55,7 +55,7 @@ pn_expect "$rc" 0 "exit 0 after the grace period"
 IFS= read -r -t 2 eof <&3; rc=$?
 [ "$rc" -ne 0 ] && [ -z "$eof" ] && pn_pass "the client saw the connection close" || pn_fail "the client got '$eof'"
 exec 3>&-
-grep -q "shutdown_timeout reached: closing the remaining connections" "$PN_LOG" \
+grep -q "deadline reached: closing the remaining connections" "$PN_LOG" \
 	&& pn_pass "the forced close is logged" || pn_fail "the forced close is not logged"
 grep -q "127.0.0.1:[0-9]* closed (shutdown)" "$PN_LOG" \
 	&& pn_pass "the connection's close says shutdown" || pn_fail "no shutdown close line"
