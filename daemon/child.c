@@ -34,6 +34,9 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 	sigset_t all;
 
 	srv->is_child = 1;
+	/* First: the reset marks every watch and timer unregistered while
+	 * their owners still exist (freed below). */
+	pn_loop_reset(&srv->loop);
 	for (int k = 0; k < 2; k++) {
 		for (pinetd_svc *s = lists[k]; s; s = s->next) {
 			for (size_t i = 0; i < s->nlisteners; i++) {
@@ -53,7 +56,6 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 	if (srv->spare_fd >= 0)
 		close(srv->spare_fd);
 	srv->spare_fd = -1;
-	pn_loop_reset(&srv->loop);
 	/* The parent's signal handling is not ours: default dispositions
 	 * (SIGPIPE stays ignored), nothing blocked. */
 	signal(SIGTERM, SIG_DFL);

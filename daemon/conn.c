@@ -301,10 +301,8 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	}
 	if (c->flags & C_CLOSING)
 		why = c->why;
-	pn_watch_set(loop_of(c), &c->w, 0);
 	pn_timer_stop(loop_of(c), &c->timer);
-	close(c->w.fd);
-	c->w.fd = -1;
+	pn_watch_close(loop_of(c), &c->w);
 	c->svc->nconns--;
 	if (c->flags & C_SOURCE)
 		pn_conn_release_source(c->svc, (const struct sockaddr *)&c->peer);

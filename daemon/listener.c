@@ -96,10 +96,9 @@ void pn_listener_free(struct pn_listener *ln)
 {
 	if (!ln)
 		return;
-	if (ln->w.fd >= 0) {
-		pn_listener_stop(ln);
+	pn_listener_stop(ln); /* never read again, even in this batch */
+	if (ln->w.fd >= 0)
 		close(ln->w.fd);
-	}
 	free(ln);
 }
 

@@ -1,17 +1,21 @@
 /*
- * loop.c -- the event loop (see loop.h): epoll, a binary heap of timers and
- * a signalfd.
+ * loop.c -- the event loop (see loop.h): epoll with an fd-indexed table of
+ * watches, a binary heap of timers and a signalfd.
  */
 #include "loop.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 #define MAX_EVENTS 256
 
@@ -21,6 +25,31 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A broken lifetime rule (see loop.h): going on would mean calling into
+ * freed memory or losing a descriptor's events, so stop here, loudly. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+loop_bug(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	pn_log(LOG_CRIT, "event loop: %s", msg);
+	abort();
+}
+
+/* Forget every registration without epoll_ctl (the epoll instance may be
+ * shared with a parent process) and without touching the watches. */
+static void slots_forget(struct pn_loop *l)
+{
+	for (size_t i = 0; i < l->nslots; i++) {
+		l->slots[i].w = NULL;
+		l->slots[i].gen++;
+	}
 }
 
 int pn_loop_init(struct pn_loop *l)
@@ -38,11 +67,16 @@ void pn_loop_free(struct pn_loop *l)
 {
 	if (l->sigwatch.fd >= 0)
 		close(l->sigwatch.fd);
+	l->sigwatch.fd = -1;
+	l->sigwatch.active = 0;
 	if (l->epfd >= 0)
 		close(l->epfd);
 	free(l->heap);
 	l->heap = NULL;
 	l->nheap = l->capheap = 0;
+	free(l->slots);
+	l->slots = NULL;
+	l->nslots = 0;
 	l->epfd = -1;
 }
 
@@ -51,6 +85,13 @@ int pn_loop_reset(struct pn_loop *l)
 	for (size_t i = 0; i < l->nheap; i++)
 		l->heap[i]->slot = 0;
 	l->nheap = 0;
+	/* The owners are all alive (see loop.h): tell them. */
+	for (size_t i = 0; i < l->nslots; i++)
+		if (l->slots[i].w) {
+			l->slots[i].w->active = 0;
+			l->slots[i].w->events = 0;
+		}
+	slots_forget(l);
 	if (l->sigwatch.fd >= 0)
 		close(l->sigwatch.fd);
 	l->sigwatch.fd = -1;
@@ -83,26 +124,97 @@ void pn_watch_init(struct pn_watch *w, int fd, pn_io_fn *fn, void *arg)
 	w->arg = arg;
 }
 
+/* What epoll carries for a watch: its fd and its slot's generation. */
+static uint64_t tag(const struct pn_loop *l, int fd)
+{
+	return (uint64_t)l->slots[fd].gen << 32 | (uint32_t)fd;
+}
+
+/* Make room in the table for fd.  Returns 0 or -ENOMEM. */
+static int slots_reserve(struct pn_loop *l, int fd)
+{
+	size_t n = l->nslots ? l->nslots : 64;
+	struct pn_watch_slot *v;
+
+	if ((size_t)fd < l->nslots)
+		return 0;
+	while (n <= (size_t)fd)
+		n *= 2;
+	if (!(v = realloc(l->slots, n * sizeof *v)))
+		return -ENOMEM;
+	memset(v + l->nslots, 0, (n - l->nslots) * sizeof *v);
+	l->slots = v;
+	l->nslots = n;
+	return 0;
+}
+
+/*
+ * Unregister w: clear its slot first, so that whatever epoll_ctl says no
+ * later event of this batch reaches it.  EBADF means the fd was closed
+ * while registered (a bug the caller should hear of); the kernel dropped
+ * the registration with the last reference to the file anyway.
+ */
+static int watch_remove(struct pn_loop *l, struct pn_watch *w)
+{
+	int rc = 0;
+
+	if (!w->active)
+		return 0;
+	if (w->fd < 0 || (size_t)w->fd >= l->nslots || l->slots[w->fd].w != w)
+		loop_bug("watch %p on fd %d is marked registered but the table "
+			 "does not hold it (its fd changed while registered?)",
+			 (void *)w, w->fd);
+	l->slots[w->fd].w = NULL;
+	l->slots[w->fd].gen++;
+	w->active = 0;
+	w->events = 0;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0)
+		rc = -errno;
+	return rc;
+}
+
 int pn_watch_set(struct pn_loop *l, struct pn_watch *w, unsigned events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-	int op;
+	struct epoll_event ev = { .events = events };
+	int rc;
 
-	if (w->active && events == w->events)
-		return 0;
-	if (events == 0) {
-		if (w->active && epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0)
+	if (events == 0)
+		return watch_remove(l, w);
+	if (w->active) {
+		if (events == w->events)
+			return 0;
+		ev.data.u64 = tag(l, w->fd);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
 			return -errno;
-		w->active = 0;
-		w->events = 0;
+		w->events = events;
 		return 0;
 	}
-	op = w->active ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	if (epoll_ctl(l->epfd, op, w->fd, &ev) < 0)
+	if (w->fd < 0)
+		return -EBADF;
+	if ((rc = slots_reserve(l, w->fd)) < 0)
+		return rc;
+	if (l->slots[w->fd].w)
+		loop_bug("fd %d registered again while its slot still holds watch "
+			 "%p: the fd was closed (and its owner freed?) without "
+			 "pn_watch_set(l, w, 0) or pn_watch_close",
+			 w->fd, (void *)l->slots[w->fd].w);
+	ev.data.u64 = tag(l, w->fd);
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
 		return -errno;
+	l->slots[w->fd].w = w;
 	w->active = 1;
 	w->events = events;
 	return 0;
+}
+
+int pn_watch_close(struct pn_loop *l, struct pn_watch *w)
+{
+	int rc = pn_watch_set(l, w, 0);
+
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	return rc;
 }
 
 /* ---- timers: a binary min-heap on `when` ---- */
@@ -160,6 +272,9 @@ void pn_timer_stop(struct pn_loop *l, struct pn_timer *t)
 	if (!t->slot)
 		return;
 	i = t->slot - 1;
+	if (i >= l->nheap || l->heap[i] != t)
+		loop_bug("timer %p is marked armed but is not in this loop's heap",
+			 (void *)t);
 	t->slot = 0;
 	l->nheap--;
 	if (i == l->nheap)
@@ -186,7 +301,12 @@ void pn_timer_start(struct pn_loop *l, struct pn_timer *t, uint64_t ms)
 	sift_up(l, l->nheap - 1);
 }
 
-/* Run due timers; returns the epoll timeout in ms (-1: none). */
+/*
+ * Run due timers; returns the epoll timeout in ms (-1: none).  Each timer
+ * is taken off the heap before its callback runs and the head is read
+ * again after it, so a callback may stop or free any timer, itself
+ * included.
+ */
 static int run_timers(struct pn_loop *l)
 {
 	while (l->nheap > 0) {
@@ -231,12 +351,41 @@ int pn_loop_signals(struct pn_loop *l, const int *sigs, size_t n,
 	l->sigarg = arg;
 	if (l->sigwatch.fd < 0) {
 		pn_watch_init(&l->sigwatch, fd, on_signalfd, NULL);
-		return pn_watch_set(l, &l->sigwatch, EPOLLIN);
+		int rc = pn_watch_set(l, &l->sigwatch, EPOLLIN);
+		if (rc < 0)
+			pn_watch_close(l, &l->sigwatch);
+		return rc;
 	}
 	return 0;
 }
 
 /* ---- running ---- */
+
+/*
+ * Deliver one event of a batch, or drop it as stale: the slot is looked
+ * up now, after every callback before it in the batch, and the watch it
+ * names is only read if it is still registered under the generation the
+ * event was queued with (see loop.h).  Nothing is read after fn returns.
+ */
+static void dispatch(struct pn_loop *l, const struct epoll_event *ev)
+{
+	int fd = (int)(uint32_t)ev->data.u64;
+	uint32_t gen = (uint32_t)(ev->data.u64 >> 32);
+	struct pn_watch *w;
+	unsigned got;
+
+	if ((size_t)fd >= l->nslots || l->slots[fd].gen != gen)
+		return; /* unregistered in this batch, maybe fd reused */
+	if (!(w = l->slots[fd].w))
+		return;
+	if (w->fd != fd || !w->active)
+		loop_bug("the watch registered for fd %d does not point back to it "
+			 "(fd %d, active %d): its owner changed or freed it while "
+			 "registered", fd, w->fd, w->active);
+	got = ev->events & (w->events | EPOLLERR | EPOLLHUP);
+	if (got)
+		w->fn(l, w->arg, got);
+}
 
 int pn_loop_run(struct pn_loop *l)
 {
@@ -259,13 +408,8 @@ int pn_loop_run(struct pn_loop *l)
 			return -errno;
 		}
 		l->now = mono_ms();
-		for (int i = 0; i < n; i++) {
-			struct pn_watch *w = ev[i].data.ptr;
-			/* A callback earlier in this batch may have stopped
-			 * this watch; its memory lives until `after`. */
-			if (w->active)
-				w->fn(l, w->arg, ev[i].events);
-		}
+		for (int i = 0; i < n; i++)
+			dispatch(l, &ev[i]);
 		if (l->after)
 			l->after(l, l->afterarg);
 	}
