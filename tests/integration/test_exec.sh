@@ -70,6 +70,8 @@ service hang {
     args    = "sleep 60"
 }
 EOF
+# At the stop, the program that would run for a minute gets SIGTERM.
+pn_expect_signal SIGTERM
 export KEPT_VAR="kept value" DROPPED_VAR="dropped"
 pn_start
 unset KEPT_VAR DROPPED_VAR

@@ -10,6 +10,10 @@ T="$PNTEST"
 TESTPLUGINS=$abs_top_builddir/tests/plugins/.libs
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root to switch users"; exit 77; fi
 
+# The crasher plugin abort()s a process-mode child and segfaults a worker
+# on request.
+pn_expect_signal SIGABRT SIGSEGV
+
 pn_config <<EOF
 plugin_dir = "$PLUGIN_DIR:$TESTPLUGINS"
 service echo-proc {
