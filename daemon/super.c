@@ -208,10 +208,8 @@ static void unit_free(struct pn_unit *u)
 		struct pn_worker *w = &u->w[i];
 		pn_timer_stop(&w->sup->loop, &w->restart);
 		pn_timer_stop(&w->sup->loop, &w->deadline);
-		if (w->ctl >= 0) {
-			pn_watch_set(&w->sup->loop, &w->cw, 0);
-			close(w->ctl);
-		}
+		if (w->ctl >= 0)
+			pn_watch_close(&w->sup->loop, &w->cw);
 		free(w->conns);
 	}
 	free(u->w);
@@ -639,8 +637,7 @@ static void worker_hangup(struct pn_worker *w)
 {
 	if (w->ctl < 0)
 		return;
-	pn_watch_set(&w->sup->loop, &w->cw, 0);
-	close(w->ctl);
+	pn_watch_close(&w->sup->loop, &w->cw);
 	w->ctl = -1;
 }
 

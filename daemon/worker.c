@@ -141,8 +141,7 @@ static int handle(struct worker *w, uint32_t type, size_t len, int *fds,
 /* The supervisor's end closed: it is gone (or going); stop serving. */
 static void lost_supervisor(struct worker *w)
 {
-	pn_watch_set(&w->srv.loop, &w->cw, 0);
-	close(w->ctl);
+	pn_watch_close(&w->srv.loop, &w->cw);
 	w->ctl = -1;
 	pn_timer_stop(&w->srv.loop, &w->beat);
 	pn_server_stop(&w->srv, w->srv.shutdown_timeout);
