@@ -59,6 +59,9 @@ struct pinetd_svc {
 	/* Process mode: live children. */
 	struct pn_childent *children;
 	size_t nchildren, capchildren;
+
+	/* Programs started on connections by core->spawn (spawn.c). */
+	unsigned long nprogs;
 };
 
 struct pn_server {
@@ -76,6 +79,8 @@ struct pn_server {
 	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
 	int is_child;	       /* a process-mode child serving one client */
 	int exit_code;
+	struct pn_prog *progs;	    /* running programs (spawn.c) */
+	struct pn_prog *progs_dead; /* exited; freed after the batch */
 };
 
 /* Stop / resume accepting for a service (max_connections). */
