@@ -83,7 +83,11 @@ kill -KILL "$worker"
 alive=
 for i in $(seq 1 20); do
 	alive=
-	for c in $cats; do kill -0 "$c" 2>/dev/null && alive="$alive $c"; done
+	# Running or sleeping; a zombie has died (init reaps it).
+	for c in $cats; do
+		st=$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ] && alive="$alive $c:$st"
+	done
 	[ -z "$alive" ] && break
 	sleep 0.1
 done
