@@ -41,6 +41,7 @@ struct lg_opts {
 	double rate;			/* chat: lines/s per member */
 	pid_t pids[LG_MAX_PIDS];	/* idle: server processes to measure */
 	unsigned npids;
+	pid_t tree;			/* idle: and every descendant of this one */
 	bool check;			/* idle: echo one byte per connection */
 	unsigned seed;			/* bulk: pattern seed */
 	struct sockaddr_storage addr;	/* resolved, loopback-checked target */

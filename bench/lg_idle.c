@@ -9,14 +9,19 @@
  * --timeout: that proves the server accepted and still serves it.
  *
  * With --pid, the server's VmRSS (/proc/PID/status) and Pss
- * (/proc/PID/smaps_rollup), summed over the processes given, are read
+ * (/proc/PID/smaps_rollup), summed over the processes given (and, with
+ * --tree, over a process and all its descendants found at the time of
+ * each reading: the children of a forking server, exec'd programs), are read
  * before connecting, after the hold, after the check and after closing
  * everything; the per-connection cost is (after hold - before) /
  * connections.  Socket buffers are kernel
  * memory and appear in neither number: this measures the server's own
  * per-connection state.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -27,9 +32,77 @@ struct mem {
 	long rss_kb, pss_kb;
 };
 
+static void mem_add(struct mem *m, pid_t pid)
+{
+	long rss = lg_proc_kb(pid, "status", "VmRSS");
+	long pss = lg_proc_kb(pid, "smaps_rollup", "Pss");
+
+	if (rss >= 0)
+		m->rss_kb = (m->rss_kb < 0 ? 0 : m->rss_kb) + rss;
+	if (pss >= 0)
+		m->pss_kb = (m->pss_kb < 0 ? 0 : m->pss_kb) + pss;
+}
+
+/* The parent of pid (field 4 of /proc/PID/stat), or -1. */
+static long ppid_of(long pid)
+{
+	char path[64], buf[512], *p;
+	long ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return ppid;
+}
+
+#define MAX_TREE 65536
+
+/* Add every process below root (children that started a session of
+ * their own, as inetd's do, included) not listed in o->pids. */
+static void mem_add_tree(struct mem *m, const struct lg_opts *o, pid_t root)
+{
+	static long pid[MAX_TREE], ppid[MAX_TREE];
+	static unsigned char in[MAX_TREE];
+	size_t n = 0, i;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool grew = true;
+
+	while (d && (e = readdir(d)) && n < MAX_TREE) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		pid[n] = strtol(e->d_name, NULL, 10);
+		ppid[n] = ppid_of(pid[n]);
+		in[n] = pid[n] == (long)root;
+		n++;
+	}
+	if (d)
+		closedir(d);
+	while (grew) {
+		grew = false;
+		for (i = 0; i < n; i++)
+			for (size_t j = 0; !in[i] && j < n; j++)
+				if (in[j] && ppid[i] == pid[j])
+					in[i] = 1, grew = true;
+	}
+	for (i = 0; i < n; i++) {
+		bool listed = false;
+		for (unsigned k = 0; k < o->npids; k++)
+			listed |= o->pids[k] == (pid_t)pid[i];
+		if (in[i] && !listed)
+			mem_add(m, (pid_t)pid[i]);
+	}
+}
+
 /*
  * mem_of() sums VmRSS and Pss over the server's processes (a supervisor
- * and its workers, say); a process that has gone away adds nothing.  -1
+ * and its workers, say), and with --tree over that process and all its
+ * descendants not listed already; a process that has gone away adds nothing.  -1
  * when no process could be read.
  */
 static struct mem mem_of(const struct lg_opts *o)
@@ -37,15 +110,10 @@ static struct mem mem_of(const struct lg_opts *o)
 	struct mem m = { -1, -1 };
 	unsigned i;
 
-	for (i = 0; i < o->npids; i++) {
-		long rss = lg_proc_kb(o->pids[i], "status", "VmRSS");
-		long pss = lg_proc_kb(o->pids[i], "smaps_rollup", "Pss");
-
-		if (rss >= 0)
-			m.rss_kb = (m.rss_kb < 0 ? 0 : m.rss_kb) + rss;
-		if (pss >= 0)
-			m.pss_kb = (m.pss_kb < 0 ? 0 : m.pss_kb) + pss;
-	}
+	for (i = 0; i < o->npids; i++)
+		mem_add(&m, o->pids[i]);
+	if (o->tree > 0)
+		mem_add_tree(&m, o, o->tree);
 	return m;
 }
 

@@ -66,6 +66,8 @@ static void usage(FILE *f)
 "                   [conn, rr 2000; udp 250; bulk, chat, idle 5000]\n"
 "  --rate R         chat: lines per second per member, at most %.0f [20]\n"
 "  --pid PID[,PID]  idle: server processes whose RSS/PSS to report (summed)\n"
+"  --tree PID       idle: also PID and all its descendants at each reading\n"
+"                   (a forking server's children, exec'd programs)\n"
 "  --no-check       idle: do not echo one byte per connection at the end\n"
 "  --seed N         bulk: pattern seed [1]\n"
 "  --tag NAME       copied to the output line as server=NAME\n",
@@ -144,6 +146,7 @@ static const struct mode *parse(int argc, char **argv, struct lg_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'P' },
+		{ "tree", required_argument, NULL, 'G' },
 		{ "no-check", no_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "tag", required_argument, NULL, 'T' },
@@ -198,6 +201,10 @@ static const struct mode *parse(int argc, char **argv, struct lg_opts *o)
 			break;
 		case 'P':
 			rc = parse_pids(optarg, o);
+			break;
+		case 'G':
+			rc = parse_num(optarg, 1, 4194304, "--tree", &v);
+			o->tree = (pid_t)v;
 			break;
 		case 'S':
 			rc = parse_num(optarg, 0, 4294967295.0, "--seed", &v);

@@ -9,10 +9,13 @@
 #   --quick          3 runs of 1 s per mode and server (about 2 minutes)
 #   --runs N         runs per mode and server, the median is reported [5]
 #   --duration S     measured seconds per run [3]
-#   --servers LIST   comma-separated subset of:
-#                    ref,pinetd,xinetd,openbsd-inetd,tcpserver,socat
-#   --modes LIST     comma-separated subset of: conn,rr,bulk,udp,chat,idle
+#   --servers LIST   comma-separated subset of: ref,pinetd,pinetd-2w,
+#                    pinetd-proc,pinetd-exec,xinetd,openbsd-inetd,
+#                    inetd-exec,tcpserver,socat
+#   --modes LIST     comma-separated subset of:
+#                    conn,rr,bulk,udp,chat,idle,held
 #   --idle-conns N   connections held by the idle mode [10000]
+#   --held-conns N   connections held by the held mode [200]
 #   --chat-rate R    lines per second per chat member [20]
 #   --out FILE       also write the table (markdown) to FILE, raw runs to
 #                    FILE.raw
@@ -37,7 +40,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "run.sh: $*" >&2; }
 
 RUNS=5 DURATION=3 QUICK=0 SERVERS="" MODES="" OUT="" BUILD=1 PIN=1 KEEP=0
-IDLE_CONNS=10000 CHAT_RATE=20
+IDLE_CONNS=10000 CHAT_RATE=20 HELD_CONNS=200
 ARGS=("$@")
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--servers) SERVERS=${2:?}; shift ;;
 	--modes) MODES=${2:?}; shift ;;
 	--idle-conns) IDLE_CONNS=${2:?}; shift ;;
+	--held-conns) HELD_CONNS=${2:?}; shift ;;
 	--chat-rate) CHAT_RATE=${2:?}; shift ;;
 	--out) OUT=${2:?}; shift ;;
 	--no-build) BUILD=0 ;;
@@ -60,11 +64,12 @@ done
 [[ $RUNS =~ ^[1-9][0-9]?$ ]] || die "--runs: 1 to 99"
 [[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
 [[ $IDLE_CONNS =~ ^[1-9][0-9]{0,5}$ ]] || die "--idle-conns: 1 to 999999"
+[[ $HELD_CONNS =~ ^[1-9][0-9]{0,3}$ ]] || die "--held-conns: 1 to 9999"
 [[ $CHAT_RATE =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chat-rate: lines per second"
 BUDGET=$(( QUICK ? 240 : 720 ))
 
-ALL_SERVERS="ref pinetd pinetd-2w pinetd-proc xinetd openbsd-inetd tcpserver socat"
-ALL_MODES="conn rr bulk udp chat idle"
+ALL_SERVERS="ref pinetd pinetd-2w pinetd-proc pinetd-exec xinetd openbsd-inetd inetd-exec tcpserver socat"
+ALL_MODES="conn rr bulk udp chat idle held"
 SERVERS=${SERVERS:-${ALL_SERVERS// /,}}
 MODES=${MODES:-${ALL_MODES// /,}}
 for s in ${SERVERS//,/ }; do [[ " $ALL_SERVERS " == *" $s "* ]] || die "unknown server $s"; done
@@ -283,6 +288,11 @@ start_servers() {
 	if want_server pinetd-proc && [ ! -f "$W/pinetd.skip" ]; then
 		start_pinetd_variant pinetd-proc 7108 "execution = process" tcp
 	fi
+	# exec: a process per connection running /bin/cat, beside
+	# openbsd-inetd's (inetd-exec) and tcpserver's fork+exec of cat.
+	if want_server pinetd-exec && [ ! -f "$W/pinetd.skip" ]; then
+		start_pinetd_exec
+	fi
 	if want_server xinetd; then
 		if [ -x "$PEER/usr/sbin/xinetd" ]; then
 			local t
@@ -324,6 +334,17 @@ start_servers() {
 				UHOST[openbsd-inetd]=::1
 		else
 			SKIP[openbsd-inetd]="not unpacked (see $W/peers/apt.log)"
+		fi
+	fi
+	if want_server inetd-exec; then
+		if [ -x "$PEER/usr/sbin/inetd" ]; then
+			printf '%s\n' \
+				"127.0.0.1:7110	stream	tcp4	nowait	root	/bin/cat	cat" \
+				> "$W/inetd-exec.conf"
+			start inetd-exec 127.0.0.1 7110 4096 "$PEER/usr/sbin/inetd" -i \
+				-R 100000000 -q 1024 "$W/inetd-exec.conf"
+		else
+			SKIP[inetd-exec]="not unpacked (see $W/peers/apt.log)"
 		fi
 	fi
 	if want_server tcpserver; then
@@ -395,6 +416,20 @@ start_pinetd_variant() {
 	[[ $tr == *udp* ]] && UHOST[$key]=127.0.0.1
 }
 
+# pinetd-exec: the exec plugin running /bin/cat for each connection.
+start_pinetd_exec() {
+	printf '%s\n' "plugin_dir = \"$REPO/plugins/.libs\"" 'services_dir = ""' \
+		'log_level = warning' 'service cat {' '    plugin = exec' \
+		'    listen = { "tcp://127.0.0.1:7109" }' '    program = "/bin/cat"' \
+		'    max_children = 4096' '    log_connections = false' \
+		'}' > "$W/pinetd-exec.conf"
+	if ! "$REPO/daemon/pinetd" -t -c "$W/pinetd-exec.conf" > "$W/pinetd-exec-check.log" 2>&1; then
+		SKIP[pinetd-exec]="pinetd -t rejects the config: $(head -n 1 "$W/pinetd-exec-check.log")"
+		return
+	fi
+	start pinetd-exec 127.0.0.1 7109 65536 "$REPO/daemon/pinetd" -f -c "$W/pinetd-exec.conf"
+}
+
 # key_of SERVER MODE: the server key (process) that serves MODE, or "".
 key_of() {
 	local s=$1 m=$2
@@ -404,7 +439,9 @@ key_of() {
 	*/chat) ;;
 	ref/idle|pinetd/idle) echo "$s" ;;
 	*/idle) ;;			# forking servers: a process per connection
-	tcpserver/udp|socat/udp|pinetd-proc/udp) ;;	# TCP only here
+	pinetd-exec/held|inetd-exec/held|tcpserver/held|socat/held) echo "$s" ;;
+	*/held) ;;			# held: the servers with a program per connection
+	tcpserver/udp|socat/udp|pinetd-proc/udp|pinetd-exec/udp|inetd-exec/udp) ;;	# TCP only here
 	*) echo "$s" ;;
 	esac
 }
@@ -439,7 +476,7 @@ settle() {
 
 # run_one SERVER MODE RUN: one loadgen run, appended to $RESULTS.
 run_one() {
-	local s=$1 m=$2 r=$3 key pid host port extra="" line rc t0 t1
+	local s=$1 m=$2 r=$3 key pid host port extra="" line rc t0 t1 lgmode
 	key=$(key_of "$s" "$m")
 	pid=${PID[$key]}
 	host=${HOST[$key]} port=${PORT[$key]}
@@ -453,19 +490,25 @@ run_one() {
 	idle) restart "$key" || { echo "server=$s mode=$m run=$r rc=died" >> "$RESULTS"; return; }
 	      pid=${PID[$key]}
 	      extra="-c $IDLE_CONNS --pid $(pgrep -g "$pid" | paste -sd,)" ;;
+	held) extra="-c $HELD_CONNS --tree $pid" ;;
 	esac
 	if ! kill -0 "$pid" 2> /dev/null; then
 		echo "server=$s mode=$m run=$r rc=died" >> "$RESULTS"
 		return
 	fi
 	t0=$(cpu_ticks "$pid")
-	line=$(timeout -k 5 "$(( ${DURATION%.*} + 90 ))" $LG_CPU "$W/bin/loadgen" "$m" \
+	# held is loadgen's idle mode with few connections, measured over the
+	# process group; the line is relabelled (the first mode= counts).
+	lgmode=$m
+	[ "$m" = held ] && lgmode=idle
+	line=$(timeout -k 5 "$(( ${DURATION%.*} + 90 ))" $LG_CPU "$W/bin/loadgen" "$lgmode" \
 		--host "$host" --port "$port" --duration "$DURATION" --tag "$s" \
 		$extra 2>> "$W/loadgen.log")
 	rc=$?
 	settle "$key"
 	t1=$(cpu_ticks "$pid")
 	[ -n "$line" ] || line="mode=$m server=$s"
+	[ "$m" = held ] && line="mode=held $line"
 	echo "run=$r rc=$rc srv_ticks=$((t1 - t0)) $line" >> "$RESULTS"
 	printf '  %-14s %-5s run %d: %s\n' "$s" "$m" "$r" \
 		"$(echo "$line" | grep -o ' \(ops_per_s\|mb_per_s\|rss_per_conn_b\|p99_us\|errors\)=[^ ]*' | tr '\n' ' ')rc=$rc" >&2
@@ -526,6 +569,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	function metric(mode, line) {
 		if (mode == "bulk") return kv(line, "mb_per_s")
 		if (mode == "idle") return kv(line, "rss_per_conn_b")
+		if (mode == "held") return kv(line, "pss_per_conn_b")
 		return kv(line, "ops_per_s")
 	}
 	# sort a[1..n] numerically (insertion sort: n is small)
@@ -549,7 +593,8 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 		unit["conn"] = "conn/s"; unit["rr"] = "round trips/s"
 		unit["bulk"] = "MB/s"; unit["udp"] = "replies/s"
 		unit["chat"] = "deliveries/s"; unit["idle"] = "B/conn (RSS)"
-		per["bulk"] = "us/MB"; per["idle"] = "us/conn"
+		unit["held"] = "B/conn (PSS)"
+		per["bulk"] = "us/MB"; per["idle"] = "us/conn"; per["held"] = "us/conn"
 		printf "| server | mode | median | unit | vs ref | p50 us | p99 us | server CPU | errors | notes |\n"
 		printf "|---|---|---:|---|---:|---:|---:|---:|---:|---|\n"
 		nm = split(modes, M, " "); ns = split(order, S, " ")
@@ -594,6 +639,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 				if (mode == "udp") note = "loss " kv(med, "loss_pct") "%"
 				if (mode == "chat") note = "missing " kv(med, "missing") ", skipped " kv(med, "skipped")
 				if (mode == "idle") note = kv(med, "conns") " conns, alive " kv(med, "alive") ", RSS " kv(med, "rss_before_kb") "->" kv(med, "rss_after_kb") " kB, PSS/conn " kv(med, "pss_per_conn_b") " B"
+				if (mode == "held") note = kv(med, "conns") " conns held, alive " kv(med, "alive") ", PSS " kv(med, "pss_before_kb") "->" kv(med, "pss_after_kb") " kB over the server and its descendants"
 				if (mode == "conn" || mode == "rr") { to = kv(med, "timeouts"); if (to + 0 > 0) note = "timeouts " to }
 				lc = kv(med, "client_cpu")
 				if (lc + 0 >= 0.95) note = note (note == "" ? "" : "; ") sprintf("load-bound (loadgen %.0f%% CPU)", lc * 100)

@@ -4,16 +4,19 @@
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "listener.h"
 #include "log.h"
+#include "spawn.h"
 
 /* Stop when the one connection of the child is gone. */
 static void child_after(struct pn_loop *l, void *arg)
@@ -50,8 +53,10 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 			}
 			pn_conn_forget_all(s);
 			s->nchildren = 0;
+			s->nprogs = 0;
 		}
 	}
+	pn_spawn_forget_all(srv);
 	srv->dead = NULL;
 	if (srv->spare_fd >= 0)
 		close(srv->spare_fd);
@@ -69,6 +74,17 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 	srv->svcs = keep;
 	keep->next = NULL;
 	pn_loop_set_after(&srv->loop, child_after, srv);
+}
+
+/*
+ * In a child just forked from the worker: die with it.  The worker may
+ * already be gone when the request is made, hence the check of the
+ * parent against the pid the worker had before the fork.
+ */
+static void die_with(pid_t worker)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != worker)
+		_exit(1);
 }
 
 static struct pn_childent *add_child(pinetd_svc *s)
@@ -104,7 +120,7 @@ void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 {
 	pinetd_svc *s = ln->svc;
 	struct pn_childent *e = add_child(s);
-	pid_t pid;
+	pid_t pid, worker = getpid();
 
 	if (!e || (pid = fork()) < 0) {
 		pn_log(LOG_ERR, "service '%s': cannot fork: %s", s->conf->name,
@@ -116,6 +132,7 @@ void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 	}
 	if (pid == 0) {
 		struct pn_server *srv = s->srv;
+		die_with(worker);
 		forget_parent(srv, s, -1);
 		pn_conn_accept(ln, fd, peer, len, 0);
 		pn_loop_run(&srv->loop);
@@ -138,7 +155,7 @@ void pn_child_wait(struct pn_listener *ln)
 {
 	pinetd_svc *s = ln->svc;
 	struct pn_childent *e = add_child(s);
-	pid_t pid;
+	pid_t pid, worker = getpid();
 
 	pn_watch_set(&s->srv->loop, &ln->w, 0);
 	if (!e || (pid = fork()) < 0) {
@@ -151,6 +168,7 @@ void pn_child_wait(struct pn_listener *ln)
 	}
 	if (pid == 0) {
 		int fd = ln->w.fd;
+		die_with(worker);
 		forget_parent(s->srv, s, fd);
 		_exit(s->desc->on_wait(s->state, s, fd) & 0xff);
 	}
@@ -158,6 +176,20 @@ void pn_child_wait(struct pn_listener *ln)
 	e->wait = 1;
 	e->listener = ln->addr;
 	snprintf(e->peer_name, sizeof e->peer_name, "(datagrams)");
+}
+
+int pn_child_track_wait(struct pn_listener *ln, pid_t pid, struct pn_prog *prog)
+{
+	struct pn_childent *e = add_child(ln->svc);
+
+	if (!e)
+		return -1;
+	e->pid = pid;
+	e->wait = 1;
+	e->prog = prog;
+	e->listener = ln->addr;
+	snprintf(e->peer_name, sizeof e->peer_name, "(datagrams)");
+	return 0;
 }
 
 /* The running listener of s on addr, or NULL (it may be gone). */
@@ -174,7 +206,9 @@ static void child_exited(pinetd_svc *s, size_t i, int status)
 	struct pn_childent e = s->children[i];
 
 	s->children[i] = s->children[--s->nchildren];
-	if (WIFSIGNALED(status))
+	if (e.prog)
+		pn_spawn_reaped(s->srv, e.pid, status); /* logs its end */
+	else if (WIFSIGNALED(status))
 		pn_log(LOG_WARNING, "service '%s': child %ld for %s killed by signal "
 				    "%d (%s)", s->conf->name, (long)e.pid, e.peer_name,
 		       WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -189,6 +223,10 @@ static void child_exited(pinetd_svc *s, size_t i, int status)
 		pn_conn_release_source(s, (const struct sockaddr *)&e.peer);
 	if (e.wait) {
 		struct pn_listener *ln = listener_at(s, &e.listener);
+		int fl = ln ? fcntl(ln->w.fd, F_GETFL) : -1;
+		/* A program had it, in blocking mode (spawn.c). */
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			(void)fcntl(ln->w.fd, F_SETFL, fl | O_NONBLOCK);
 		if (ln && !s->srv->stopping)
 			pn_listener_start(ln);
 	}
@@ -214,12 +252,17 @@ void pn_child_reap(struct pn_server *srv)
 						child_exited(s, i, status);
 						goto next;
 					}
+		pn_spawn_reaped(srv, pid, status);
 	next:;
 	}
 }
 
 void pn_child_signal_all(pinetd_svc *s, int sig)
 {
-	for (size_t i = 0; i < s->nchildren; i++)
-		kill(s->children[i].pid, sig);
+	for (size_t i = 0; i < s->nchildren; i++) {
+		if (s->children[i].prog && sig == SIGTERM)
+			pn_spawn_stop(s->children[i].prog, PINETD_CLOSE_SHUTDOWN);
+		else
+			kill(s->children[i].pid, sig);
+	}
 }

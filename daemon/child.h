@@ -17,9 +17,12 @@
 
 #include "server.h"
 
+struct pn_prog;
+
 /* A live child of a service. */
 struct pn_childent {
 	pid_t pid;
+	struct pn_prog *prog;		 /* a program of spawn.c, or NULL */
 	struct pn_addr listener;	 /* for "wait": the socket to resume */
 	int wait;			 /* a datagram "wait" child */
 	int counted;			 /* holds a per-source slot */
@@ -35,10 +38,19 @@ void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
  * not polled until the child exits. */
 void pn_child_wait(struct pn_listener *ln);
 
-/* Reap every exited child (on SIGCHLD). */
+/*
+ * pn_child_track_wait -- count pid, a program spawn.c started with the
+ * datagram socket of ln (wait mode), as a child of the service: ln is
+ * polled again when it exits.  Returns 0, or -1 (out of memory).
+ */
+int pn_child_track_wait(struct pn_listener *ln, pid_t pid, struct pn_prog *prog);
+
+/* Reap every exited child, and every program of spawn.c (on SIGCHLD).
+ * Each child and program gets SIGKILL should the worker die. */
 void pn_child_reap(struct pn_server *srv);
 
-/* Send sig to every live child of s. */
+/* Send sig to every live child of s; a program of spawn.c is stopped
+ * (SIGTERM, then SIGKILL) on SIGTERM. */
 void pn_child_signal_all(pinetd_svc *s, int sig);
 
 #endif

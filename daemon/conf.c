@@ -665,7 +665,12 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 		report(c, sc->file, line, "service '%s': plugin '%s' blocks and "
 		       "must run in process mode (use execution = process)", sc->name,
 		       d->name);
-	if (sc->mode == PN_MODE_EVENT && !d->on_datagram)
+	if (sc->mode == PN_MODE_PROCESS && (d->flags & PINETD_PF_SPAWN))
+		report(c, sc->file, line, "service '%s': plugin '%s' starts its "
+		       "programs from the worker and runs in event mode "
+		       "(use execution = event)", sc->name, d->name);
+	if (sc->mode == PN_MODE_EVENT && !d->on_datagram &&
+	    !((d->flags & PINETD_PF_SPAWN) && d->on_wait))
 		for (size_t i = 0; i < sc->naddrs; i++)
 			if (sc->addrs[i].proto == PINETD_UDP) {
 				report(c, sc->file, line, "service '%s': plugin '%s' "
@@ -706,6 +711,15 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 		       "service '%s': worker_group and workers > 1 exclude each "
 		       "other (services sharing a worker run in one process)",
 		       sc->name);
+	for (size_t i = 0; sc->workers > 1 && (d->flags & PINETD_PF_SPAWN) &&
+			   i < sc->naddrs; i++)
+		if (sc->addrs[i].proto == PINETD_UDP) {
+			/* One program has the socket at a time (wait). */
+			report(c, sc->file, line_of(c, s, "workers", 0),
+			       "service '%s': plugin '%s' serves UDP in wait mode, "
+			       "in one worker (workers = 1)", sc->name, d->name);
+			break;
+		}
 }
 
 static void read_listen(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)

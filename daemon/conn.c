@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "spawn.h"
 
 /* How long queued output may take to drain once a close is asked for. */
 #define FLUSH_TIMEOUT_MS 10000
@@ -40,6 +41,7 @@ struct pinetd_conn {
 	uint64_t last_active;
 	uint64_t opened; /* pn_loop_now() at accept */
 	uint64_t bytes_in, bytes_out;
+	struct pn_prog *prog; /* handed over to this program (spawn.c) */
 	socklen_t peerlen;
 	struct sockaddr_storage peer;
 	char peer_name[PN_ADDR_TEXT];
@@ -60,7 +62,7 @@ static void update_interest(pinetd_conn *c)
 {
 	unsigned ev = 0;
 
-	if (c->flags & C_DEAD)
+	if ((c->flags & C_DEAD) || c->prog)
 		return;
 	if (!(c->flags & (C_PAUSED | C_CLOSING | C_EOF)))
 		ev |= EPOLLIN;
@@ -107,6 +109,8 @@ static void arm_timer(pinetd_conn *c)
 	const struct pn_service_conf *sc = c->svc->conf;
 	uint64_t now = pn_loop_now(loop_of(c)), due = UINT64_MAX;
 
+	if (c->prog)
+		return; /* the program's deadline is spawn.c's */
 	if (sc->idle_timeout > 0)
 		due = c->last_active + (uint64_t)sc->idle_timeout * 1000u;
 	if (sc->max_duration > 0 &&
@@ -236,7 +240,7 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
 	const struct pn_service_conf *sc = c->svc->conf;
 	const char *p = buf;
 
-	if (c->flags & C_DEAD)
+	if ((c->flags & C_DEAD) || c->prog)
 		return -1;
 	if (len == 0)
 		return 0;
@@ -290,6 +294,12 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 
 	if (c->flags & C_DEAD)
 		return;
+	if (c->prog) {
+		/* The program has the socket: it is the one to stop; the
+		 * connection ends when it has exited. */
+		pn_spawn_stop(c->prog, why);
+		return;
+	}
 	if (flush && c->len > 0) {
 		if (!(c->flags & C_CLOSING)) {
 			c->flags |= C_CLOSING;
@@ -302,7 +312,7 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	if (c->flags & C_CLOSING)
 		why = c->why;
 	pn_timer_stop(loop_of(c), &c->timer);
-	pn_watch_close(loop_of(c), &c->w);
+	pn_watch_close(loop_of(c), &c->w); /* fd -1 after a hand-over */
 	c->svc->nconns--;
 	if (c->flags & C_SOURCE)
 		pn_conn_release_source(c->svc, (const struct sockaddr *)&c->peer);
@@ -351,6 +361,7 @@ void pn_conn_reap(struct pn_server *srv)
 		free(c->out);
 		free(c);
 	}
+	pn_spawn_gc(srv);
 }
 
 static int line_cb(void *arg, char *line, size_t len, unsigned flags)
@@ -516,6 +527,23 @@ void *pn_conn_data(pinetd_conn *c)
 pinetd_svc *pn_conn_service(pinetd_conn *c) { return c->svc; }
 
 int pn_conn_fd(pinetd_conn *c) { return c->w.fd; }
+
+void pn_conn_hand_over(pinetd_conn *c, struct pn_prog *p)
+{
+	pn_timer_stop(loop_of(c), &c->timer);
+	pn_watch_close(loop_of(c), &c->w);
+	c->flags &= ~(C_DRAIN | C_PAUSED);
+	queue_reset(c);
+	c->prog = p;
+}
+
+struct pn_prog *pn_conn_program(const pinetd_conn *c) { return c->prog; }
+
+void pn_conn_program_ended(pinetd_conn *c, enum pinetd_close_reason why)
+{
+	c->prog = NULL;
+	pn_conn_close(c, why, 0);
+}
 
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *), void *arg)
 {

@@ -37,6 +37,19 @@ void *pn_conn_data(pinetd_conn *c);
 pinetd_svc *pn_conn_service(pinetd_conn *c);
 int pn_conn_fd(pinetd_conn *c);
 
+/*
+ * pn_conn_hand_over -- program p has the connection's socket now: close
+ * ours, stop reading, writing and timing; sends are dropped and closing
+ * the connection stops p instead (pn_spawn_stop).  The connection stays
+ * open, counted, until pn_conn_program_ended.
+ */
+struct pn_prog;
+void pn_conn_hand_over(pinetd_conn *c, struct pn_prog *p);
+struct pn_prog *pn_conn_program(const pinetd_conn *c);
+
+/* The program that had c exited: close c for `why` (on_close follows). */
+void pn_conn_program_ended(pinetd_conn *c, enum pinetd_close_reason why);
+
 /* Call fn for each open connection of s (see pinetd_core.foreach_conn). */
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *),
 		    void *arg);

@@ -15,6 +15,7 @@
 #include "dgram.h"
 #include "log.h"
 #include "server.h"
+#include "spawn.h"
 
 static time_t start_time;
 
@@ -171,4 +172,6 @@ const struct pinetd_core pn_core = {
 	.foreach_service = core_foreach_service,
 	.start_time = core_start_time,
 	.conn_fd = pn_conn_fd,
+	.spawn = pn_spawn_conn,
+	.spawn_wait = pn_spawn_wait,
 };

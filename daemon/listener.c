@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "dgram.h"
 #include "log.h"
+#include "spawn.h"
 
 /* After EMFILE/ENFILE: stop polling the listener this long, so a full
  * descriptor table does not turn into a busy loop on a readable socket. */
@@ -238,6 +239,8 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 			} else {
 				pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len,
 					       src != NULL);
+				if (s->accept_paused)
+					return; /* max_children programs */
 			}
 			continue;
 		}
@@ -281,6 +284,10 @@ static void on_datagram(struct pn_loop *l, void *arg, unsigned events)
 		 * what waits at its head first. */
 		if (pn_dgram_screen_waiting(ln))
 			pn_child_wait(ln);
+	} else if (ln->svc->desc->flags & PINETD_PF_SPAWN) {
+		/* The same "wait", with the program started by the worker. */
+		if (pn_dgram_screen_waiting(ln))
+			pn_spawn_datagram(ln);
 	} else
 		pn_dgram_receive(ln);
 }

@@ -145,12 +145,13 @@ int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 		snprintf(err, errlen, "%s: no init callback", who);
 		return -1;
 	}
-	/* A process-mode plugin may take over the whole connection in
-	 * on_open (exec), and serve UDP through on_wait alone. */
+	/* A process-mode plugin, or one that hands connections to programs
+	 * (exec), may take over the whole connection in on_open, and serve
+	 * UDP through on_wait alone. */
 	int stream_cb = (d->flags & PINETD_PF_LINES) ? d->on_line != NULL
 						      : d->on_data != NULL;
 	if ((d->transports & PINETD_TCP) && !stream_cb &&
-	    !((d->flags & PINETD_PF_PROCESS) && d->on_open)) {
+	    !((d->flags & (PINETD_PF_PROCESS | PINETD_PF_SPAWN)) && d->on_open)) {
 		snprintf(err, errlen, "%s: supports TCP but has no %s callback",
 			 who, (d->flags & PINETD_PF_LINES) ? "on_line" : "on_data");
 		return -1;

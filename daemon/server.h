@@ -59,6 +59,9 @@ struct pinetd_svc {
 	/* Process mode: live children. */
 	struct pn_childent *children;
 	size_t nchildren, capchildren;
+
+	/* Programs started on connections by core->spawn (spawn.c). */
+	unsigned long nprogs;
 };
 
 struct pn_server {
@@ -82,6 +85,8 @@ struct pn_server {
 	 * last described them: struct pn_ctl_svcinfo records. */
 	unsigned char *svcinfo;
 	size_t svcinfo_len;
+	struct pn_prog *progs;	    /* running programs (spawn.c) */
+	struct pn_prog *progs_dead; /* exited; freed after the batch */
 };
 
 /* Stop / resume accepting for a service (max_connections). */

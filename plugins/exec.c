@@ -3,13 +3,15 @@
  * socket on its standard input and output, exactly as inetd does, so that
  * existing inetd services move over unchanged.
  *
- * The plugin runs in process mode (PINETD_PF_PROCESS): the daemon forks
- * one child per TCP connection and calls on_open there; on_open forks the
- * program, logs its standard error line by line (stderr never reaches the
- * client), waits for it, logs how it ended and closes the connection.
- * A UDP service is inetd's "wait" kind: on_wait runs the program with the
- * listening socket itself, the program reads the datagrams, and the
- * daemon polls the socket again once the program has exited.
+ * One process per connection: the program itself.  The plugin runs in
+ * the worker (PINETD_PF_SPAWN, event mode); on_open prepares the
+ * environment and hands the connection to core->spawn, which starts the
+ * program as a child of the worker (no copy of the worker is made), logs
+ * its standard error line by line (stderr never reaches the client),
+ * enforces max_duration, logs how and when it ended and closes the
+ * connection.  A UDP service is inetd's "wait" kind: on_wait hands the
+ * listening socket itself to core->spawn_wait, the program reads the
+ * datagrams, and the daemon polls the socket again once it has exited.
  *
  * The environment is cleared: the program gets the UCSPI connection
  * variables (PROTO, TCPREMOTEIP, ...), REMOTE_ADDR and REMOTE_PORT, and
@@ -26,7 +28,6 @@
 #include <pinetd/plugin.h>
 
 #include "exec_cmd.h"
-#include "exec_run.h"
 
 extern char **environ;
 
@@ -151,11 +152,12 @@ static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
 {
 	struct exec *e;
 
-	if (core->size < offsetof(struct pinetd_core, conn_fd) +
-				 sizeof core->conn_fd ||
-	    !core->conn_fd) {
-		snprintf(err, errlen, "this daemon does not give plugins the "
-				      "connection's socket (conn_fd)");
+	if (core->size < offsetof(struct pinetd_core, spawn_wait) +
+				 sizeof core->spawn_wait ||
+	    !core->conn_fd || !core->spawn || !core->spawn_wait) {
+		snprintf(err, errlen, "this daemon cannot start programs for "
+				      "plugins (core->spawn): it is older than "
+				      "this plugin");
 		return -1;
 	}
 	if (check_program(((const struct exec_conf *)conf)->program, err,
@@ -177,104 +179,86 @@ static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
 	return 0;
 }
 
-/* What the stderr logger needs to know. */
-struct tagged {
-	const struct exec *e;
-	pid_t pid;
-};
-
-static void log_line(void *arg, const char *line)
-{
-	const struct tagged *t = arg;
-
-	t->e->core->log(t->e->svc, PINETD_LOG_NOTICE, "%s[%ld]: %s",
-			t->e->tag, (long)t->pid, line);
-}
-
-/*
- * Run the program on sock with the environment for proto, local and
- * remote; log its stderr and its end.  Returns the wait status, or -1
- * when it could not be started (logged).
- */
-static int run(const struct exec *e, int sock, const char *proto,
-	       const struct sockaddr *local, const struct sockaddr *remote)
-{
-	struct exec_env env = { .v = NULL };
-	struct tagged t = { .e = e, .pid = 0 };
-	char err[256], how[128];
-	int status;
-
-	if (exec_env_ucspi(&env, proto, local, remote) < 0 ||
-	    exec_env_keep(&env, e->keep, environ) < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR, "%s: %s", e->tag,
-			     strerror(errno));
-		exec_env_free(&env);
-		return -1;
-	}
-	status = exec_run(e->conf->program, e->argv, env.v ? env.v : no_env,
-			  sock, log_line, &t, &t.pid, err, sizeof err);
-	exec_env_free(&env);
-	if (status < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s: %s",
-			     e->conf->program, err);
-		return -1;
-	}
-	exec_status_text(status, how, sizeof how);
-	e->core->log(e->svc, status == 0 ? PINETD_LOG_INFO : PINETD_LOG_WARNING,
-		     "%s[%ld] %s", e->tag, (long)t.pid, how);
-	return status;
-}
-
 /* The socket's own address, or NULL when it has none worth telling. */
 static const struct sockaddr *local_addr(int fd, struct sockaddr_storage *ss)
 {
 	socklen_t len = sizeof *ss;
 
-	if (getsockname(fd, (struct sockaddr *)ss, &len) < 0)
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)ss, &len) < 0)
 		return NULL;
 	return (const struct sockaddr *)ss;
 }
 
 /*
- * on_open, in the connection's own process: run the program on the
- * socket until it exits, then close the connection.  The core still owns
- * the socket and closes it.
+ * The environment for proto, local and remote, into env.  Returns 0, or
+ * -1 (logged).
+ */
+static int make_env(const struct exec *e, struct exec_env *env,
+		    const char *proto, const struct sockaddr *local,
+		    const struct sockaddr *remote)
+{
+	if (exec_env_ucspi(env, proto, local, remote) < 0 ||
+	    exec_env_keep(env, e->keep, environ) < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR, "%s: %s", e->tag,
+			     strerror(errno));
+		exec_env_free(env);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * on_open, in the worker: hand the connection to the program, which the
+ * worker starts itself (core->spawn); the core logs its stderr and its
+ * end and closes the connection when it exits.  Refuses the connection
+ * when the program cannot be started.
  */
 static int exec_open(void *state, pinetd_conn *c)
 {
 	const struct exec *e = state;
 	struct sockaddr_storage ss;
-	int fd = e->core->conn_fd(c);
+	struct exec_env env = { .v = NULL };
+	char err[256];
+	long pid;
 
-	if (fd < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR,
-			     "no socket for the connection from %s: is the "
-			     "service in process mode?",
-			     e->core->peer_name(c));
+	if (make_env(e, &env, "TCP", local_addr(e->core->conn_fd(c), &ss),
+		     e->core->peer_addr(c, NULL)) < 0)
+		return -1;
+	pid = e->core->spawn(c, e->conf->program, e->argv,
+			     env.v ? env.v : no_env, err, sizeof err);
+	exec_env_free(&env); /* the program has its copy: it has exec'd */
+	if (pid < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s for %s: %s",
+			     e->conf->program, e->core->peer_name(c), err);
 		return -1;
 	}
-	if (run(e, fd, "TCP", local_addr(fd, &ss),
-		e->core->peer_addr(c, NULL)) < 0)
-		return -1;
-	e->core->close(c);
 	return 0;
 }
 
 /*
- * on_wait, in a process of its own: run the program with the listening
- * datagram socket; it reads the waiting datagram(s) itself.  Returns the
- * program's exit status (128 + signal when killed; 1 when it could not be
- * started).
+ * on_wait, in the worker: a datagram waits on the listening socket fd;
+ * hand the socket to the program (core->spawn_wait), which reads the
+ * datagram(s) itself.  The core polls the socket again once it exits.
  */
 static int exec_wait(void *state, pinetd_svc *svc, int fd)
 {
 	const struct exec *e = state;
 	struct sockaddr_storage ss;
-	int status;
+	struct exec_env env = { .v = NULL };
+	char err[256];
+	long pid;
 
-	(void)svc;
-	status = run(e, fd, "UDP", local_addr(fd, &ss), NULL);
-	return status < 0 ? 1 : exec_status_code(status);
+	if (make_env(e, &env, "UDP", local_addr(fd, &ss), NULL) < 0)
+		return -1;
+	pid = e->core->spawn_wait(svc, fd, e->conf->program, e->argv,
+				  env.v ? env.v : no_env, err, sizeof err);
+	exec_env_free(&env);
+	if (pid < 0) {
+		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s: %s",
+			     e->conf->program, err);
+		return -1;
+	}
+	return 0;
 }
 
 PINETD_PLUGIN_DEFINE = {
@@ -283,7 +267,7 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "run an inetd program with the socket on stdin and "
 		       "stdout",
 	.transports = PINETD_TCP | PINETD_UDP,
-	.flags = PINETD_PF_PROCESS,
+	.flags = PINETD_PF_SPAWN,
 	.options = exec_options,
 	.conf_size = sizeof(struct exec_conf),
 	.init = exec_init,

@@ -75,11 +75,17 @@ extern "C" {
  *			mode, one child process per connection.
  * PINETD_PF_EVENT	the plugin shares state between connections (a chat
  *			room): it must run in event mode, in one process.
+ * PINETD_PF_SPAWN	the plugin hands each connection to a program it
+ *			starts with core->spawn() from on_open (exec), and
+ *			serves UDP through on_wait() and core->spawn_wait():
+ *			it runs in event mode, needs no on_data or
+ *			on_datagram, and its on_wait() runs in the worker.
  */
 #define PINETD_PF_LINES (1u << 0)
 #define PINETD_PF_HALF_CLOSE (1u << 1)
 #define PINETD_PF_PROCESS (1u << 2)
 #define PINETD_PF_EVENT (1u << 3)
+#define PINETD_PF_SPAWN (1u << 4)
 
 /* Flags handed to on_line(). */
 #define PINETD_LINE_TRUNCATED (1u << 0) /* longer than max_line: the rest up
@@ -256,6 +262,45 @@ struct pinetd_core {
 	 * still owns it and closes it at the end.
 	 */
 	int (*conn_fd)(pinetd_conn *c);
+
+	/*
+	 * spawn -- hand the connection over to a program.
+	 *
+	 * Starts path with argv and envp (prepared by the caller, used as
+	 * they are: no PATH search, nothing inherited) as a child of the
+	 * worker itself, with the connection's socket, in blocking mode, on
+	 * its descriptors 0 and 1 and a pipe to the worker on 2; every
+	 * other descriptor is closed, every signal has its default
+	 * disposition and none is blocked.  The program gets SIGKILL should
+	 * the worker die (PR_SET_PDEATHSIG).  The worker closes its own
+	 * copy of the socket, so the client sees the end of the stream
+	 * when the program (and whatever it left holding the socket) has
+	 * exited; it logs each line of the program's standard error, stops
+	 * the program at the service's max_duration (SIGTERM, then SIGKILL
+	 * two seconds later) and when the service stops, and counts it
+	 * against max_children.  When the program exits the core logs its
+	 * exit status and run time and ends the connection: on_close
+	 * follows, with PINETD_CLOSE_PLUGIN, or PINETD_CLOSE_LIMIT (max_-
+	 * duration) or PINETD_CLOSE_SHUTDOWN when the core stopped it.
+	 * From the call on, send() to c is dropped and no on_data arrives.
+	 *
+	 * Event mode only (PINETD_PF_SPAWN): a process-mode child cannot.
+	 * Returns the program's pid, or -1 after writing a one-line reason
+	 * into err ("execve: No such file or directory"); the connection
+	 * is then untouched.
+	 */
+	long (*spawn)(pinetd_conn *c, const char *path, char *const argv[],
+		      char *const envp[], char *err, size_t errlen);
+
+	/*
+	 * spawn_wait -- from on_wait: hand the listening datagram socket fd
+	 * of svc over to a program, inetd's "wait".  Like spawn, with the
+	 * listening socket on 0 and 1; the core polls the socket again once
+	 * the program has exited.  Returns the pid, or -1 with err.
+	 */
+	long (*spawn_wait)(pinetd_svc *svc, int fd, const char *path,
+			   char *const argv[], char *const envp[], char *err,
+			   size_t errlen);
 };
 
 /*
@@ -292,6 +337,9 @@ struct pinetd_core {
  *	a child process with the listening socket when a datagram is
  *	waiting; the core polls the socket again only once the child has
  *	exited.  Returns the child's exit status.
+ *	With PINETD_PF_SPAWN: called in the worker, must not block; hands
+ *	fd to a program with core->spawn_wait() and returns 0, or returns
+ *	-1 (the core drops the waiting datagram and polls again).
  */
 struct pinetd_plugin {
 	uint32_t abi;  /* PINETD_ABI_VERSION */

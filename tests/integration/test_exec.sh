@@ -5,7 +5,7 @@
 #   variables' exact values over IPv4 and IPv6, only 0 1 2 open, the
 #   environment cleared but for the names in `env`, stderr in the daemon's
 #   log and never on the socket;
-#   a program's exit status is logged;
+#   a program's exit status and run time are logged;
 #   in.tftpd (tftpd-hpa) as a UDP "wait" service, fetched twice with the
 #   tftp client (tftp-hpa) and compared with cmp;
 #   pinetd -t refuses a bad `program` with file:line.
@@ -52,7 +52,6 @@ service envsvc {
 service tftp {
     plugin    = exec
     listen    = { "udp://127.0.0.1:$PT" }
-    execution = process
     user      = root
     program   = "$TFTPD"
     args      = "in.tftpd -t 1 -s $PN_TMP/tftp"
@@ -88,7 +87,7 @@ pn_expect "$out" "bulk ok 1048576 bytes" "1 MiB of random binary through /bin/ca
 out=$(printf 'ping\n' | timeout 10 nc -N 127.0.0.1 $PE)
 section() { printf '%s\n' "$out" | sed -n "/^--$1\$/,/^--/p" | sed '1d;$d'; }
 cport=$(section env | sed -n 's/^TCPREMOTEPORT=//p')
-grep -q "service 'envsvc': connection from 127.0.0.1:$cport: child [0-9]*$" "$PN_LOG" \
+grep -q "service 'envsvc': 127.0.0.1:$cport: exec-env.sh\[[0-9]*\] started$" "$PN_LOG" \
 	&& pn_pass "TCPREMOTEPORT ($cport) is the client's port in the daemon's log" \
 	|| pn_fail "TCPREMOTEPORT '$cport' is not a logged client port"
 pn_expect "$(section env | grep -v '^PWD=')" "KEPT_VAR=kept value
@@ -109,6 +108,8 @@ case "$out" in
 esac
 pn_expect "$(section fds | tr '\n' ' ')" "0 1 2 3 " \
 	"only 0, 1 and 2 are open (3 is ls's own directory)"
+pn_expect "$(section signals)" "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" "no signal blocked or ignored (the worker blocks and ignores some)"
 pn_expect "$(printf '%s\n' "$out" | sed -n '/^--end$/,$p')" "--end
 got: ping" "the program reads the client's lines on stdin"
 case "$out" in
@@ -118,12 +119,12 @@ esac
 sleep 0.2
 grep -q "service 'envsvc': exec-env.sh\[[0-9]*\]: exec-env: this line goes to the log$" "$PN_LOG" \
 	&& pn_pass "stderr appears in the daemon's log" || pn_fail "stderr line not in the log"
-grep -q "service 'envsvc': exec-env.sh\[[0-9]*\] exited with status 0$" "$PN_LOG" \
+grep -q "service 'envsvc': 127.0.0.1:[0-9]*: exec-env.sh\[[0-9]*\] exited with status 0 after [0-9]*\.[0-9]\{3\} s$" "$PN_LOG" \
 	&& pn_pass "the program's exit is logged" || pn_fail "no exit line in the log"
 
 out=$(timeout 10 nc -N ::1 $PE6 < /dev/null)
 cport=$(section env | sed -n 's/^TCPREMOTEPORT=//p')
-grep -q "service 'envsvc': connection from \[::1\]:$cport: child [0-9]*$" "$PN_LOG" \
+grep -q "service 'envsvc': \[::1\]:$cport: exec-env.sh\[[0-9]*\] started$" "$PN_LOG" \
 	&& pn_pass "IPv6: TCPREMOTEPORT ($cport) is the client's port in the daemon's log" \
 	|| pn_fail "IPv6: TCPREMOTEPORT '$cport' is not a logged client port"
 pn_expect "$(section env | grep '^\(PROTO\|REMOTE_\|TCP\)')" "PROTO=TCP
@@ -137,7 +138,7 @@ TCPREMOTEPORT=$cport" "IPv6: the UCSPI variables without brackets"
 # ---- an exit status ----
 pn_expect "$(timeout 10 nc -N 127.0.0.1 $PS < /dev/null)" "bye" "a failing program's output reaches the client"
 sleep 0.2
-grep -q "service 'fails': sh\[[0-9]*\] exited with status 3$" "$PN_LOG" \
+grep -q "service 'fails': 127.0.0.1:[0-9]*: sh\[[0-9]*\] exited with status 3 after [0-9]*\.[0-9]\{3\} s$" "$PN_LOG" \
 	&& pn_pass "its exit status 3 is logged" || pn_fail "no 'exited with status 3' line"
 
 # ---- in.tftpd in wait mode ----
@@ -149,27 +150,27 @@ cmp -s tftp/file.bin got1.bin && pn_pass "tftp get through in.tftpd in wait mode
 # in.tftpd -t 1 exits a second after its last request; the daemon then
 # polls the socket again and the next request starts a new one.
 for i in $(seq 1 100); do
-	grep -q "service 'tftp': in.tftpd\[[0-9]*\] exited with status 0$" "$PN_LOG" && break
+	grep -q "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited with status 0 after" "$PN_LOG" && break
 	sleep 0.05
 done
-grep -q "service 'tftp': in.tftpd\[[0-9]*\] exited with status 0$" "$PN_LOG" \
+grep -q "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited with status 0 after" "$PN_LOG" \
 	&& pn_pass "in.tftpd exits after -t 1 and its status is logged" || pn_fail "no in.tftpd exit line"
 timeout 20 tftp -m binary 127.0.0.1 $PT -c get file.bin got2.bin
 cmp -s tftp/file.bin got2.bin && pn_pass "a second get after in.tftpd exited: identical bytes" \
 	|| pn_fail "second tftp get: the file differs or is missing"
 for i in $(seq 1 100); do
-	[ "$(grep -c "service 'tftp': in.tftpd\[[0-9]*\] exited with status 0$" "$PN_LOG")" -ge 2 ] && break
+	[ "$(grep -c "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited with status 0 after" "$PN_LOG")" -ge 2 ] && break
 	sleep 0.05
 done
-pn_expect "$(grep -c "service 'tftp': in.tftpd\[[0-9]*\] exited with status 0$" "$PN_LOG")" 2 \
+pn_expect "$(grep -c "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited with status 0 after" "$PN_LOG")" 2 \
 	"two requests, one in.tftpd each (wait mode)"
 # The UDP guard screens wait-mode services too: a read request from source
 # port 999 is dropped before any program runs.
-runs=$(grep -c "service 'tftp': in.tftpd\[[0-9]*\] exited" "$PN_LOG")
+runs=$(grep -c "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited" "$PN_LOG")
 printf '\0\001file.bin\0octet\0' | timeout 3 nc -u -w1 -p 999 127.0.0.1 $PT > "$PN_TMP/low.out" 2>/dev/null
 pn_expect "$(wc -c < "$PN_TMP/low.out")" 0 "a request from port 999 gets no answer"
 sleep 1.5
-pn_expect "$(grep -c "service 'tftp': in.tftpd\[[0-9]*\] exited" "$PN_LOG")" "$runs" "no program ran for it"
+pn_expect "$(grep -c "service 'tftp': (datagrams): in.tftpd\[[0-9]*\] exited" "$PN_LOG")" "$runs" "no program ran for it"
 grep -q "service 'tftp': dropped a datagram from 127.0.0.1:999: low source port" "$PN_LOG" \
 	&& pn_pass "the drop is logged" || pn_fail "no drop log line"
 cd - > /dev/null || exit 1
@@ -185,8 +186,8 @@ start=$(date +%s%N)
 pn_stop
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 exec 5<&-
-grep -q "service 'hang': sleep\[[0-9]*\] killed by signal 15 (Terminated)$" "$PN_LOG" \
-	&& pn_pass "at shutdown_timeout the program gets SIGTERM (passed on by its process)" \
+grep -q "service 'hang': 127.0.0.1:[0-9]*: sleep\[[0-9]*\] killed by signal 15 (Terminated) after [0-9.]* s (stopped: shutdown)$" "$PN_LOG" \
+	&& pn_pass "at shutdown_timeout the worker stops the program with SIGTERM" \
 	|| pn_fail "no 'sleep[PID] killed by signal 15' line"
 [ "$ms" -lt 5000 ] && pn_pass "the daemon stopped in $ms ms, not after the program's 60 s" \
 	|| pn_fail "stopping took $ms ms"

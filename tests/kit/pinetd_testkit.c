@@ -6,11 +6,16 @@
 #include "pinetd_testkit.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "framer.h"
 #include "plugopt.h"
@@ -58,6 +63,9 @@ static char *reply_buf;
 static size_t reply_len;
 static int reply_count;
 static time_t started;
+/* The last program core->spawn or spawn_wait ran. */
+static int prog_status = -1;
+static char prog_path[256], prog_args[2048], prog_env[4096], prog_err[4096];
 
 static void die(const char *fmt, ...)
 {
@@ -213,6 +221,102 @@ static time_t fk_start_time(void) { return started; }
 
 static int fk_conn_fd(pinetd_conn *c) { return c->fd; }
 
+/* Join a NULL-terminated vector into buf, one entry a line. */
+static void join(char *buf, size_t len, char *const v[])
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; v && v[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s\n", v[i]);
+}
+
+/*
+ * Run path on fd to its end: fd on 0 and 1 (blocking), stderr into
+ * prog_err.  Returns the pid, or -1 with err (execve's errno is passed
+ * back through a close-on-exec pipe).
+ */
+static long run_program(int fd, const char *path, char *const argv[],
+			char *const envp[], char *err, size_t errlen)
+{
+	int ep[2], xp[2], e = 0, fl;
+	pid_t pid;
+
+	snprintf(prog_path, sizeof prog_path, "%s", path);
+	join(prog_args, sizeof prog_args, argv);
+	join(prog_env, sizeof prog_env, envp);
+	prog_err[0] = '\0';
+	prog_status = -1;
+	if (fd < 0) {
+		snprintf(err, errlen, "the connection is closed or was handed "
+				      "over already");
+		return -1;
+	}
+	if (pipe(ep) < 0 || pipe2(xp, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	if ((fl = fcntl(fd, F_GETFL)) >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	if ((pid = fork()) < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int s = fcntl(fd, F_DUPFD, 3), w = fcntl(ep[1], F_DUPFD, 3);
+		if (s < 0 || w < 0 || dup2(s, 0) < 0 || dup2(s, 1) < 0 ||
+		    dup2(w, 2) < 0)
+			_exit(126);
+		signal(SIGPIPE, SIG_DFL);
+		execve(path, argv, envp);
+		e = errno;
+		(void)!write(xp[1], &e, sizeof e);
+		_exit(127);
+	}
+	close(ep[1]);
+	close(xp[1]);
+	if (read(xp[0], &e, sizeof e) == (ssize_t)sizeof e) {
+		close(xp[0]);
+		close(ep[0]);
+		waitpid(pid, NULL, 0);
+		snprintf(err, errlen, "execve: %s", strerror(e));
+		return -1;
+	}
+	close(xp[0]);
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(ep[0], prog_err + n, sizeof prog_err - 1 - n)) > 0)
+		n += (size_t)r;
+	prog_err[n] = '\0';
+	close(ep[0]);
+	while (waitpid(pid, &prog_status, 0) < 0 && errno == EINTR)
+		;
+	return pid;
+}
+
+static long fk_spawn(pinetd_conn *c, const char *path, char *const argv[],
+		     char *const envp[], char *err, size_t errlen)
+{
+	long pid = run_program(c->fd, path, argv, envp, err, errlen);
+
+	if (pid > 0 && !c->closed) {
+		/* The program ended: the core ends the connection. */
+		c->closed = 1;
+		c->reason = PINETD_CLOSE_PLUGIN;
+	}
+	return pid;
+}
+
+static long fk_spawn_wait(pinetd_svc *svc, int fd, const char *path,
+			  char *const argv[], char *const envp[], char *err,
+			  size_t errlen)
+{
+	(void)svc;
+	return run_program(fd, path, argv, envp, err, errlen);
+}
+
+int pt_program_status(void) { return prog_status; }
+const char *pt_program_path(void) { return prog_path; }
+const char *pt_program_args(void) { return prog_args; }
+const char *pt_program_env(void) { return prog_env; }
+const char *pt_program_stderr(void) { return prog_err; }
+
 const struct pinetd_core pt_core = {
 	.abi = PINETD_ABI_VERSION,
 	.size = sizeof(struct pinetd_core),
@@ -233,6 +337,8 @@ const struct pinetd_core pt_core = {
 	.foreach_service = fk_foreach_service,
 	.start_time = fk_start_time,
 	.conn_fd = fk_conn_fd,
+	.spawn = fk_spawn,
+	.spawn_wait = fk_spawn_wait,
 };
 
 /* ---- driving a plugin ---- */
@@ -247,6 +353,8 @@ struct pt_service *pt_service_new(const struct pinetd_plugin *p,
 		die("out of memory");
 	last_error[0] = last_log[0] = '\0';
 	log_count = reply_count = 0;
+	prog_status = -1;
+	prog_path[0] = prog_args[0] = prog_env[0] = prog_err[0] = '\0';
 	started = time(NULL);
 	s->p = p;
 	s->max_line = 4096;

@@ -75,6 +75,20 @@ int pt_datagram(struct pt_service *s, const char *ip, unsigned port,
 		const void *buf, size_t len);
 const char *pt_reply(size_t *len, int *count);
 
+/*
+ * Programs.  core->spawn and core->spawn_wait run the program to its end
+ * before they return (a test writes the input first and shuts its side
+ * down): the socket on 0 and 1 in blocking mode, stderr collected.  After
+ * spawn the connection is closed (on_close(PINETD_CLOSE_PLUGIN) at the
+ * next pt_run), as the daemon does when the program exits.  What the last
+ * program got and how it ended:
+ */
+int pt_program_status(void);	     /* wait status, -1: none ran */
+const char *pt_program_path(void);   /* the path it was given */
+const char *pt_program_args(void);   /* argv, one a line */
+const char *pt_program_env(void);    /* envp, one a line */
+const char *pt_program_stderr(void); /* what it wrote to stderr */
+
 /* The last line the plugin logged, and how many it logged. */
 const char *pt_last_log(int *count);
 

@@ -1,9 +1,10 @@
 /*
  * Unit tests for the exec plugin: argv splitting and environment building
- * (exec_cmd.c), the spawner with real fork+exec over socketpairs
- * (exec_run.c), and the whole plugin against the fake core (exec.c), its
+ * (exec_cmd.c), and the whole plugin against the fake core (exec.c), its
  * conn_fd() being one end of a socketpair or of a real loopback
- * connection.
+ * connection; the kit's core->spawn runs the program to its end.  The
+ * daemon's side (daemon/spawn.c) is tested in test_spawn.c and, with the
+ * real daemon, in integration/test_exec.sh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,7 +26,6 @@
 #include <cmocka.h>
 
 #include "exec_cmd.h"
-#include "exec_run.h"
 #include "pinetd_testkit.h"
 
 extern const struct pinetd_plugin pinetd_plugin;
@@ -93,41 +93,6 @@ static size_t run_tcp(const char *const *opts, const char *ip,
 	return n;
 }
 
-/* Collects stderr lines from exec_run / exec_lines. */
-struct lines {
-	char text[8][1024];
-	int n;
-};
-
-static void collect_line(void *arg, const char *line)
-{
-	struct lines *l = arg;
-
-	assert_true(l->n < 8);
-	snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
-}
-
-/* Run argv[0] through exec_run on one end of a socketpair. */
-static int spawn(char *const argv[], char *const envp[], struct lines *l,
-		 char *out, size_t cap)
-{
-	char err[256];
-	int sv[2];
-	pid_t pid = 0;
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
-	memset(l, 0, sizeof *l);
-	int status = exec_run(argv[0], argv, envp, sv[1], collect_line, l,
-			      &pid, err, sizeof err);
-	assert_true(status >= 0);
-	assert_true(pid > 0);
-	close(sv[1]);
-	read_all(sv[0], out, cap);
-	close(sv[0]);
-	return status;
-}
-
 /* ---- the descriptor and init() ---- */
 
 static void test_exec_descriptor(void **st)
@@ -136,7 +101,7 @@ static void test_exec_descriptor(void **st)
 	assert_int_equal(pinetd_plugin.abi, PINETD_ABI_VERSION);
 	assert_string_equal(pinetd_plugin.name, "exec");
 	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
-	assert_int_equal(pinetd_plugin.flags, PINETD_PF_PROCESS);
+	assert_int_equal(pinetd_plugin.flags, PINETD_PF_SPAWN);
 	assert_non_null(pinetd_plugin.on_open);
 	assert_non_null(pinetd_plugin.on_wait);
 }
@@ -390,272 +355,6 @@ static void test_exec_env_keeps_listed_names_only(void **st)
 
 /* ---- stderr lines and wait statuses ---- */
 
-static void test_exec_lines_split_cut_and_clean(void **st)
-{
-	struct exec_lines l = { .len = 0 };
-	struct lines got = { .n = 0 };
-	char big[EXEC_LINE_MAX + 10];
-
-	(void)st;
-	exec_lines_feed(&l, "one\r\ntw", 7, collect_line, &got);
-	assert_int_equal(got.n, 1);
-	exec_lines_feed(&l, "o\n\n\nbell\a esc\033[2J\tend", 21, collect_line,
-			&got);
-	assert_int_equal(got.n, 2);
-	exec_lines_flush(&l, collect_line, &got);
-	assert_int_equal(got.n, 3);
-	assert_string_equal(got.text[0], "one");
-	assert_string_equal(got.text[1], "two");
-	assert_string_equal(got.text[2], "bell? esc?[2J\tend");
-	/* A line longer than EXEC_LINE_MAX comes in pieces. */
-	memset(big, 'x', sizeof big);
-	big[sizeof big - 1] = '\n';
-	exec_lines_feed(&l, big, sizeof big, collect_line, &got);
-	assert_int_equal(got.n, 5);
-	assert_int_equal(strlen(got.text[3]), EXEC_LINE_MAX);
-	assert_string_equal(got.text[4], "xxxxxxxxx");
-	exec_lines_flush(&l, collect_line, &got);
-	assert_int_equal(got.n, 5);
-}
-
-static void test_exec_status_words_and_codes(void **st)
-{
-	char buf[128];
-
-	(void)st;
-	exec_status_text(0, buf, sizeof buf);
-	assert_string_equal(buf, "exited with status 0");
-	exec_status_text(3 << 8, buf, sizeof buf);
-	assert_string_equal(buf, "exited with status 3");
-	exec_status_text(SIGKILL, buf, sizeof buf);
-	assert_string_equal(buf, "killed by signal 9 (Killed)");
-	exec_status_text(SIGSEGV | 0x80, buf, sizeof buf);
-	assert_string_equal(buf, "killed by signal 11 (Segmentation fault), "
-				 "core dumped");
-	assert_int_equal(exec_status_code(0), 0);
-	assert_int_equal(exec_status_code(3 << 8), 3);
-	assert_int_equal(exec_status_code(SIGTERM), 128 + SIGTERM);
-}
-
-/* ---- the spawner, with real programs ---- */
-
-/* /bin/cat returns every byte, binary-safe, through the socket. */
-static void test_exec_run_cat_returns_bytes(void **st)
-{
-	char *argv[] = { "/bin/cat", NULL }, *envp[] = { NULL };
-	static char in[32768], out[40000];
-	char err[256];
-	int sv[2];
-
-	(void)st;
-	for (size_t i = 0; i < sizeof in; i++)
-		in[i] = (char)(i * 7 + i / 256);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(write(sv[0], in, sizeof in), (ssize_t)sizeof in);
-	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
-	/* The daemon's sockets are non-blocking; cat needs blocking ones,
-	 * and the flag must be back when exec_run returns. */
-	assert_int_equal(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
-	int status = exec_run("/bin/cat", argv, envp, sv[1], collect_line,
-			      NULL, NULL, err, sizeof err);
-	assert_int_equal(status, 0);
-	assert_true(fcntl(sv[1], F_GETFL) & O_NONBLOCK);
-	close(sv[1]);
-	assert_int_equal(read_all(sv[0], out, sizeof out), sizeof in);
-	assert_memory_equal(out, in, sizeof in);
-	close(sv[0]);
-}
-
-/* stderr comes through the line callback, never through the socket. */
-static void test_exec_run_stderr_goes_to_lines(void **st)
-{
-	char *argv[] = { "/bin/sh", "-c",
-			 "echo out; echo err one >&2; printf 'err\\ttwo' >&2; "
-			 "exit 3",
-			 NULL };
-	char *envp[] = { NULL }, out[256];
-	struct lines l;
-
-	(void)st;
-	int status = spawn(argv, envp, &l, out, sizeof out);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 3);
-	assert_string_equal(out, "out\n");
-	assert_int_equal(l.n, 2);
-	assert_string_equal(l.text[0], "err one");
-	assert_string_equal(l.text[1], "err\ttwo");
-}
-
-static void test_exec_run_reports_exec_failure(void **st)
-{
-	char *argv[] = { "/nonexistent/prog", NULL }, *envp[] = { NULL };
-	char out[64];
-	struct lines l;
-
-	(void)st;
-	int status = spawn(argv, envp, &l, out, sizeof out);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 127);
-	assert_string_equal(out, "");
-	assert_int_equal(l.n, 1);
-	assert_string_equal(l.text[0], "cannot execute /nonexistent/prog: "
-				       "No such file or directory");
-}
-
-/* A program killed by a signal: the status says so. */
-static void test_exec_run_signal_status(void **st)
-{
-	char *argv[] = { "/bin/sh", "-c", "kill -TERM $$", NULL };
-	char *envp[] = { NULL }, out[64];
-	struct lines l;
-
-	(void)st;
-	int status = spawn(argv, envp, &l, out, sizeof out);
-	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGTERM);
-	assert_int_equal(l.n, 0);
-}
-
-/*
- * The program gets descriptors 0, 1, 2 only, whatever the caller has open
- * (not close-on-exec), default signal dispositions and no blocked signal,
- * whatever the caller ignores and blocks.
- */
-static void test_exec_run_clean_fds_and_signals(void **st)
-{
-	char *ls[] = { "/bin/ls", "/proc/self/fd", NULL };
-	char *grep[] = { "/bin/grep", "-E", "^Sig(Blk|Ign)",
-			 "/proc/self/status", NULL };
-	char *envp[] = { NULL }, out[512];
-	struct lines l;
-	sigset_t block, old;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe, oldint;
-	int extra[3];
-
-	(void)st;
-	for (int i = 0; i < 3; i++)
-		assert_true((extra[i] = open("/dev/null", O_RDONLY)) >= 0);
-	assert_true(fcntl(extra[2], F_DUPFD, 200) >= 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGHUP);
-	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &old), 0);
-	assert_int_equal(sigaction(SIGPIPE, &ign, &oldpipe), 0);
-	assert_int_equal(sigaction(SIGINT, &ign, &oldint), 0);
-
-	assert_int_equal(spawn(ls, envp, &l, out, sizeof out), 0);
-	/* ls's own descriptor for the directory is 3. */
-	assert_string_equal(out, "0\n1\n2\n3\n");
-	assert_int_equal(spawn(grep, envp, &l, out, sizeof out), 0);
-	assert_string_equal(out, "SigBlk:\t0000000000000000\n"
-				 "SigIgn:\t0000000000000000\n");
-
-	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
-	assert_int_equal(sigaction(SIGPIPE, &oldpipe, NULL), 0);
-	assert_int_equal(sigaction(SIGINT, &oldint, NULL), 0);
-	for (int i = 0; i < 3; i++)
-		close(extra[i]);
-	close(200);
-}
-
-/*
- * Start `sh -c "echo ready; exec sleep 30"` through exec_run in a helper
- * process (the daemon's per-connection child), wait for "ready", apply
- * sig to the helper and check what follows: with SIGTERM the helper passes
- * it on and exits with the program's status 143; with SIGKILL the program
- * gets SIGTERM (PR_SET_PDEATHSIG) and the socket reaches EOF.  Each wait is
- * bounded by 5 s, far below the program's 30.
- */
-static int stop_helper(int sig)
-{
-	char *argv[] = { "/bin/sh", "-c", "echo ready; exec sleep 30", NULL };
-	char *envp[] = { NULL }, buf[64];
-	int sv[2], status = -1;
-	pid_t helper;
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	helper = fork();
-	assert_true(helper >= 0);
-	if (helper == 0) {
-		char err[256];
-		close(sv[0]);
-		int st = exec_run(argv[0], argv, envp, sv[1], collect_line,
-				  &(struct lines){ .n = 0 }, NULL, err,
-				  sizeof err);
-		_exit(st < 0 ? 99 : exec_status_code(st));
-	}
-	close(sv[1]);
-	struct pollfd p = { .fd = sv[0], .events = POLLIN };
-	assert_int_equal(poll(&p, 1, 5000), 1);
-	assert_int_equal(read(sv[0], buf, sizeof buf), 6); /* "ready\n" */
-	assert_int_equal(kill(helper, sig), 0);
-	int reaped = 0;
-	for (int i = 0; i < 500 && !reaped; i++) {
-		reaped = waitpid(helper, &status, WNOHANG) == helper;
-		if (!reaped)
-			usleep(10000);
-	}
-	if (!reaped) { /* leave nothing behind, then fail */
-		kill(helper, SIGKILL);
-		waitpid(helper, NULL, 0);
-		status = -1;
-	}
-	if (sig == SIGKILL) {
-		/* The program is gone too: EOF on the socket within 5 s. */
-		assert_int_equal(read_all(sv[0], buf, sizeof buf), 0);
-	}
-	close(sv[0]);
-	return status;
-}
-
-static void test_exec_run_forwards_sigterm(void **st)
-{
-	(void)st;
-	int status = stop_helper(SIGTERM);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
-}
-
-static void test_exec_run_program_dies_with_its_parent(void **st)
-{
-	(void)st;
-	int status = stop_helper(SIGKILL);
-	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGKILL);
-}
-
-/* The /proc fallback (kernels without close_range) closes everything
- * from lowfd up, scattered and high descriptors included. */
-static void test_exec_close_from_proc(void **st)
-{
-	int status;
-	pid_t pid;
-
-	(void)st;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fds[40], bad = 0;
-		for (int i = 0; i < 40; i++)
-			if ((fds[i] = open("/dev/null", O_RDONLY)) < 0)
-				_exit(2);
-		if (dup2(fds[0], 900) < 0)
-			_exit(2);
-		if (exec_close_from_proc(5) < 0)
-			_exit(3);
-		for (int fd = 0; fd < 5; fd++)
-			bad += fcntl(fd, F_GETFD) < 0 && fd < 3; /* 0-2 kept */
-		for (int i = 0; i < 40; i++)
-			bad += fds[i] >= 5 && fcntl(fds[i], F_GETFD) >= 0;
-		bad += fcntl(900, F_GETFD) >= 0;
-		bad += fcntl(fds[0], F_GETFD) < 0 && fds[0] < 5;
-		_exit(bad ? 1 : 0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-}
-
 /* ---- the whole plugin against the fake core ---- */
 
 static void test_exec_open_cat_returns_bytes(void **st)
@@ -670,8 +369,9 @@ static void test_exec_open_cat_returns_bytes(void **st)
 	assert_memory_equal(out, "hello\0world\n", 12);
 }
 
-/* One log line per run when the program is quiet: how it ended. */
-static void test_exec_open_logs_the_exit(void **st)
+/* The program's end and its stderr are the core's to log: the plugin
+ * logs nothing when the program starts. */
+static void test_exec_open_hands_over_quietly(void **st)
 {
 	struct pt_service *s = pt_service_new(
 		&pinetd_plugin, "x",
@@ -679,20 +379,18 @@ static void test_exec_open_logs_the_exit(void **st)
 				  "args=sh -c \"echo oops >&2; exit 4\"",
 				  NULL });
 	int sv[2], count;
-	char pidtext[32];
 
 	(void)st;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	pt_set_next_fd(s, sv[1]);
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
 	assert_non_null(c);
-	const char *log = pt_last_log(&count);
-	/* The stderr line, then the end: "sh[PID] exited with status 4". */
-	assert_int_equal(count, 2);
-	assert_int_equal(sscanf(log, "sh[%31[0-9]]", pidtext), 1);
-	char want[96];
-	snprintf(want, sizeof want, "sh[%s] exited with status 4", pidtext);
-	assert_string_equal(log, want);
+	pt_last_log(&count);
+	assert_int_equal(count, 0);
+	assert_string_equal(pt_program_path(), "/bin/sh");
+	assert_string_equal(pt_program_args(), "sh\n-c\necho oops >&2; exit 4\n");
+	assert_int_equal(pt_program_status(), 4 << 8);
+	assert_string_equal(pt_program_stderr(), "oops\n");
 	close(sv[0]);
 	close(sv[1]);
 	pt_service_free(s);
@@ -791,13 +489,13 @@ static void test_exec_open_without_fd_refuses(void **st)
 	(void)st;
 	assert_null(pt_connect(s, "192.0.2.1", 4242));
 	assert_string_equal(pt_last_log(NULL),
-			    "no socket for the connection from "
-			    "192.0.2.1:4242: is the service in process mode?");
+			    "cannot run /bin/cat for 192.0.2.1:4242: the "
+			    "connection is closed or was handed over already");
 	pt_service_free(s);
 }
 
 /* Wait mode: the program reads the datagram from the listening socket
- * itself, answers through it, and its exit status is on_wait's. */
+ * itself and answers through it; on_wait returns 0 once it is started. */
 static void test_exec_wait_runs_on_the_listening_socket(void **st)
 {
 	struct pt_service *s = pt_service_new(
@@ -812,7 +510,8 @@ static void test_exec_wait_runs_on_the_listening_socket(void **st)
 	assert_int_equal(send(sv[0], "hello", 5, 0), 5);
 	assert_int_equal(pinetd_plugin.on_wait(pt_service_state(s), NULL,
 					       sv[1]),
-			 3);
+			 0);
+	assert_int_equal(pt_program_status(), 3 << 8);
 	assert_int_equal(recv_one(sv[0], out, sizeof out), 5);
 	assert_string_equal(out, "hello");
 	close(sv[0]);
@@ -847,7 +546,6 @@ static void test_exec_wait_environment(void **st)
 		 "PROTO=UDP\nUDPLOCALIP=127.0.0.1\nUDPLOCALPORT=%u\n",
 		 ntohs(a.sin_port));
 	assert_string_equal(out, want);
-	assert_true(fcntl(srv, F_GETFL) & O_NONBLOCK);
 	close(srv);
 	close(cli);
 	pt_service_free(s);
@@ -868,18 +566,8 @@ int main(void)
 		cmocka_unit_test(test_exec_env_unmaps_v4_mapped),
 		cmocka_unit_test(test_exec_env_udp_wait_has_no_peer),
 		cmocka_unit_test(test_exec_env_keeps_listed_names_only),
-		cmocka_unit_test(test_exec_lines_split_cut_and_clean),
-		cmocka_unit_test(test_exec_status_words_and_codes),
-		cmocka_unit_test(test_exec_run_cat_returns_bytes),
-		cmocka_unit_test(test_exec_run_stderr_goes_to_lines),
-		cmocka_unit_test(test_exec_run_reports_exec_failure),
-		cmocka_unit_test(test_exec_run_signal_status),
-		cmocka_unit_test(test_exec_run_clean_fds_and_signals),
-		cmocka_unit_test(test_exec_run_forwards_sigterm),
-		cmocka_unit_test(test_exec_run_program_dies_with_its_parent),
-		cmocka_unit_test(test_exec_close_from_proc),
 		cmocka_unit_test(test_exec_open_cat_returns_bytes),
-		cmocka_unit_test(test_exec_open_logs_the_exit),
+		cmocka_unit_test(test_exec_open_hands_over_quietly),
 		cmocka_unit_test(test_exec_default_argv_is_basename),
 		cmocka_unit_test(test_exec_open_environment),
 		cmocka_unit_test(test_exec_open_tcp_local_address),
