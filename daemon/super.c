@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -327,6 +328,7 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 {
 	struct pn_group *g = w->g;
 	struct pn_config *conf = g->conf;
+	struct pn_registry reg;
 	struct pn_server srv;
 	char err[256];
 	int rc;
@@ -337,13 +339,21 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 		for (size_t i = 0; i < o->nw; i++)
 			if (o->w[i].ready_fd >= 0)
 				close(o->w[i].ready_fd);
-	for (size_t i = 0; i < conf->nsvcs; i++)
-		if (!g->member[i])
-			conf->svcs[i].enabled = 0;
 	if (pn_ident_apply(&g->ident, err, sizeof err) < 0) {
 		pn_log(LOG_ERR, "worker for %s: cannot become user %s: %s; not "
 				"serving", g->names, g->ident.user, err);
 		_exit(PN_EXIT_SYSTEM);
+	}
+	/* The supervisor's table is a view without plugins: parse the bytes
+	 * that were checked, as this user, and serve the group's services. */
+	pn_registry_init(&reg);
+	if (!(conf = pn_config_load_snapshot(g->conf->snap, g->conf->path,
+					     g->conf->plugin_dir, &reg, NULL, &rc)))
+		_exit(PN_EXIT_CONFIG);
+	for (size_t i = 0; i < conf->nsvcs; i++) {
+		const struct pn_service_conf *v = pn_config_find(g->conf, conf->svcs[i].name);
+		if (!v || !g->member[v - g->conf->svcs])
+			conf->svcs[i].enabled = 0;
 	}
 	/* Die with the supervisor (even by SIGKILL) rather than serve on
 	 * unsupervised.  Set after the user change, which clears it; the
@@ -595,7 +605,7 @@ static int reload(struct pn_super *sup)
 	struct pn_group *fresh = NULL, *keep = NULL, **ktail = &keep;
 	int failed, rc;
 
-	if (!(conf = pn_config_load_logged(sup->path, sup->plugin_dir, sup->reg)))
+	if (!(conf = pn_checker_load_logged(sup->path, sup->plugin_dir)))
 		return -1;
 	conf->refs++;
 	size_t before = sup->nsocks;
