@@ -458,6 +458,52 @@ static void test_conf_refuses_deep_nesting_nul_bytes_and_fifos(void **st)
 	pn_registry_free(&reg);
 }
 
+static void test_conf_squeezes_blanks_outside_strings_only(void **st)
+{
+	struct pn_registry reg;
+	struct pn_config *conf;
+	char *text, *errs = NULL, expect[256];
+	size_t len, n = 0;
+	FILE *f;
+	int nerr = -1;
+
+	(void)st;
+	/* A megabyte of blanks on one line (seconds for libconfuse's lexer
+	 * unsqueezed), a string with blanks to keep, an error two lines on. */
+	assert_non_null(text = malloc(PN_CONF_FILE_MAX));
+	n += (size_t)sprintf(text, "services_dir = \"\"\nservice a {\n plugin = ack\n"
+			     " listen = { \"tcp://127.0.0.1:17998\" }\n reply = "
+			     "\"x  \\\"\t y\"");
+	memset(text + n, ' ', 1000000);
+	n += 1000000;
+	n += (size_t)sprintf(text + n, "\t \t\n}\n\nbogus = 1\n");
+	write_file(in_dir("b.conf"), text, n);
+	free(text);
+	assert_non_null(f = open_memstream(&errs, &len));
+	pn_registry_init(&reg);
+	assert_null(pn_config_load(in_dir("b.conf"), DIRS, &reg, f, &nerr));
+	fclose(f);
+	snprintf(expect, sizeof expect, "%s:8: no such option 'bogus'\n", in_dir("b.conf"));
+	assert_string_equal(errs, expect);
+	free(errs);
+	/* Without the error: the string keeps its blanks. */
+	text = malloc(PN_CONF_FILE_MAX);
+	FILE *in = fopen(in_dir("b.conf"), "r");
+	assert_non_null(in);
+	n = fread(text, 1, PN_CONF_FILE_MAX, in);
+	fclose(in);
+	n -= strlen("bogus = 1\n");
+	write_file(in_dir("b.conf"), text, n);
+	free(text);
+	assert_non_null(conf = pn_config_load(in_dir("b.conf"), DIRS, &reg, stderr, &nerr));
+	const struct pinetd_option *o = pn_plugopt_find(conf->svcs[0].plugin->desc->options,
+						      "reply");
+	assert_string_equal(*(char **)(void *)((char *)conf->svcs[0].pconf + o->offset),
+			    "x  \"\t y");
+	pn_config_free(conf);
+	pn_registry_free(&reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_fingerprint_ignores_listen_and_enabled_only),
 		cmocka_unit_test_setup_teardown(test_load_snapshot_reads_no_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conf_refuses_deep_nesting_nul_bytes_and_fifos, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf_squeezes_blanks_outside_strings_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
