@@ -344,6 +344,11 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 				"serving", g->names, g->ident.user, err);
 		_exit(PN_EXIT_SYSTEM);
 	}
+	/* Die with the supervisor (even by SIGKILL) rather than serve on
+	 * unsupervised.  Set after the user change, which clears it; the
+	 * getppid() check closes the race with a supervisor already gone. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
+		_exit(PN_EXIT_SYSTEM);
 	/* The supervisor's table is a view without plugins: parse the bytes
 	 * that were checked, as this user, and serve the group's services. */
 	pn_registry_init(&reg);
@@ -355,11 +360,6 @@ worker_main(struct pn_super *sup, struct pn_worker *w, int ready)
 		if (!v || !g->member[v - g->conf->svcs])
 			conf->svcs[i].enabled = 0;
 	}
-	/* Die with the supervisor (even by SIGKILL) rather than serve on
-	 * unsupervised.  Set after the user change, which clears it; the
-	 * getppid() check closes the race with a supervisor already gone. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
-		_exit(PN_EXIT_SYSTEM);
 	if (pn_server_init(&srv) < 0)
 		_exit(PN_EXIT_SYSTEM);
 	/* Hand every inherited socket to the server: it takes its own. */
