@@ -318,8 +318,16 @@ static int run(child_fn *fn, void *arg, struct reply *r, char *err,
 
 	memset(r, 0, sizeof *r);
 	fflush(NULL); /* nothing buffered is written twice */
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		snprintf(err, errlen, "cannot start the checker: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot start the checker: pipe: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "cannot start the checker: fork: %s",
+			 strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	if (pid == 0) {
