@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 
 #include "log.h"
 #include "plugopt.h"
+#include "snapshot.h"
 
 #ifndef PN_PLUGINDIR
 #define PN_PLUGINDIR "/usr/local/lib/pinetd"
@@ -38,6 +40,9 @@
 #ifndef PN_SERVICESDIR
 #define PN_SERVICESDIR "/etc/pinetd/services.d"
 #endif
+
+/* Deepest nesting of { } a file may have (too_deep). */
+#define PN_CONF_NEST_MAX 16
 
 /* Where a value was read: section, option, value index, line. */
 struct linerec {
@@ -64,22 +69,52 @@ struct ctx {
 /* libconfuse's callbacks carry no user pointer; one load runs at a time. */
 static struct ctx *cur;
 
+/* What the load is doing, for a checker that may die on the way
+ * (pn_config_set_progress). */
+static pn_config_progress_fn *progress_fn;
+static void *progress_arg;
+
+void pn_config_set_progress(pn_config_progress_fn *fn, void *arg)
+{
+	progress_fn = fn;
+	progress_arg = arg;
+}
+
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void progress(const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	if (!progress_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	progress_fn(progress_arg, what);
+}
+
 static void report(struct ctx *c, const char *file, int line, const char *fmt,
 		   ...) __attribute__((format(printf, 4, 5)));
 
 static void report(struct ctx *c, const char *file, int line, const char *fmt,
 		   ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	if (line > 0)
-		fprintf(c->errs, "%s:%d: ", file, line);
-	else
-		fprintf(c->errs, "%s: ", file);
 	va_start(ap, fmt);
-	vfprintf(c->errs, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', c->errs);
+	if (!c->errs && line > 0)
+		pn_log(LOG_ERR, "%s:%d: %s", file, line, msg);
+	else if (!c->errs)
+		pn_log(LOG_ERR, "%s: %s", file, msg);
+	else if (line > 0)
+		fprintf(c->errs, "%s:%d: %s\n", file, line, msg);
+	else
+		fprintf(c->errs, "%s: %s\n", file, msg);
 	c->nerr++;
 }
 
@@ -203,6 +238,65 @@ static const cfg_opt_t service_core_opts[] = {
 	CFG_STR("worker_group", "", CFGF_NONE),
 };
 #define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
+
+#define LONG_FIELD(n, lo, hi) \
+	{ #n, offsetof(struct pn_service_conf, n), 0, (lo), (hi) }
+#define INT_FIELD(n, lo, hi) \
+	{ #n, offsetof(struct pn_service_conf, n), 1, (lo), (hi) }
+
+/* The numeric core fields of a service with their ranges: the checks
+ * when reading, the fingerprint and the view's encoding all use it. */
+const struct pn_core_field pn_core_fields[] = {
+	LONG_FIELD(max_line, 1, 1L << 20),
+	LONG_FIELD(output_buffer, 1024, 1L << 30),
+	LONG_FIELD(output_max, 1024, 1L << 30),
+	LONG_FIELD(idle_timeout, 0, 366L * 86400),
+	INT_FIELD(log_connections, 0, 1),
+	LONG_FIELD(max_connections, 0, 1L << 24),
+	LONG_FIELD(max_per_source, 0, 1L << 24),
+	LONG_FIELD(rate_per_source, 0, 1L << 24),
+	LONG_FIELD(burst_per_source, 0, 1L << 24),
+	LONG_FIELD(source_prefix4, 0, 32),
+	LONG_FIELD(source_prefix6, 0, 128),
+	LONG_FIELD(max_duration, 0, 366L * 86400),
+	LONG_FIELD(max_bytes_in, 0, LONG_MAX),
+	LONG_FIELD(max_bytes_out, 0, LONG_MAX),
+	INT_FIELD(udp_guard, 0, 1),
+	LONG_FIELD(udp_min_port, 0, 65536),
+	LONG_FIELD(udp_reply_ratio, 0, 65535),
+	LONG_FIELD(udp_reply_floor, 0, 65507),
+	INT_FIELD(mode, PN_MODE_EVENT, PN_MODE_PROCESS),
+	LONG_FIELD(max_children, 1, 1L << 20),
+	LONG_FIELD(workers, 1, 256),
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static const struct pn_core_field *core_field(const char *name)
+{
+	for (const struct pn_core_field *f = pn_core_fields; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+long pn_core_field_get(const struct pn_service_conf *sc,
+		       const struct pn_core_field *f)
+{
+	const char *p = (const char *)sc + f->offset;
+
+	return f->is_int ? *(const int *)(const void *)p : *(const long *)(const void *)p;
+}
+
+void pn_core_field_set(struct pn_service_conf *sc, const struct pn_core_field *f,
+		       long v)
+{
+	char *p = (char *)sc + f->offset;
+
+	if (f->is_int)
+		*(int *)(void *)p = (int)v;
+	else
+		*(long *)(void *)p = v;
+}
 
 /* A plugin option as libconfuse sees it. */
 static cfg_opt_t plugin_cfg_opt(const struct pinetd_option *o)
@@ -355,46 +449,101 @@ static void blank_comments(char *p)
 	}
 }
 
-/* Read a whole file; NULL with errno set on failure. */
-static char *slurp(const char *path)
+/*
+ * Squeeze each run of blanks (spaces and tabs) outside quoted strings to
+ * one.  libconfuse's lexer takes time quadratic in the length of a run
+ * (an 8 MB comment, blanked, took 62 s); one blank means the same to it,
+ * and newlines, hence line numbers, are kept.
+ */
+static void squeeze_blanks(char *p)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	char chunk[4096];
-	size_t n;
+	char *out = p, quote = 0;
 
-	if (!f)
-		return NULL;
-	if (!(m = open_memstream(&buf, &len))) {
-		fclose(f);
-		return NULL;
+	for (; *p; p++) {
+		if (quote) {
+			if (*p == '\\' && p[1])
+				*out++ = *p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if ((*p == ' ' || *p == '\t') && (p[1] == ' ' || p[1] == '\t')) {
+			continue; /* keep the last blank of the run */
+		}
+		*out++ = *p;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, m);
-	int failed = ferror(f);
-	fclose(f);
-	if (fclose(m) != 0 || failed) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	return buf;
+	*out = '\0';
 }
 
-/* Parse one file with the given cfg; returns 0 or -1 (errors reported). */
-static int parse_file(struct ctx *c, cfg_t *cfg, const char *file)
+/*
+ * Refuse sections nested deeper than PN_CONF_NEST_MAX before libconfuse
+ * sees the text: its parser recurses once per level, so 50,000 nested
+ * `service a {` would overflow the stack.  A real file nests two levels
+ * (a service and a list).  Quoted strings are skipped as blank_comments
+ * does; comments are already blank.  Returns the line of the first brace
+ * too deep, or 0.
+ */
+static int too_deep(const char *p)
 {
-	char *text = slurp(file);
-	int rc;
+	int depth = 0, line = 1;
+	char quote = 0;
 
-	c->file = file;
-	if (!text) {
-		report(c, file, 0, "cannot read: %s", strerror(errno));
+	for (; *p; p++) {
+		if (*p == '\n')
+			line++;
+		if (quote) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '{' && ++depth > PN_CONF_NEST_MAX) {
+			return line;
+		} else if (*p == '}' && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* The line of offset off in text. */
+static int line_at(const char *text, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* Parse one file's bytes with the given cfg; returns 0 or -1 (errors
+ * reported). */
+static int parse_text(struct ctx *c, cfg_t *cfg, const struct pn_snapfile *f)
+{
+	size_t nul = strlen(f->data);
+	char *text;
+	int rc, deep;
+
+	c->file = f->path;
+	progress("parsing %s", f->path);
+	if (nul < f->len) {
+		report(c, f->path, line_at(f->data, nul),
+		       "a NUL byte (offset %zu): not a text file", nul);
+		return -1;
+	}
+	if (!(text = strdup(f->data))) {
+		report(c, f->path, 0, "out of memory");
 		return -1;
 	}
 	blank_comments(text);
+	squeeze_blanks(text);
+	if ((deep = too_deep(text))) {
+		report(c, f->path, deep, "sections nested deeper than %d levels",
+		       PN_CONF_NEST_MAX);
+		free(text);
+		return -1;
+	}
 	rc = cfg_parse_buf(cfg, text);
 	free(text);
 	return rc == CFG_SUCCESS ? 0 : -1;
@@ -464,6 +613,14 @@ static int list_dropins(struct ctx *c, const char *dir, int is_default,
 		report(c, c->file, 0, "services_dir '%s': %s", dir, strerror(errno));
 		return -1;
 	}
+	if ((unsigned)n > PN_CONF_FILES_MAX) {
+		report(c, c->file, 0, "services_dir '%s': %d drop-in files, more "
+				      "than the limit of %u", dir, n, PN_CONF_FILES_MAX);
+		for (int i = 0; i < n; i++)
+			free(ents[i]);
+		free(ents);
+		return -1;
+	}
 	*files = calloc((size_t)n + 1, sizeof **files);
 	for (int i = 0; i < n; i++) {
 		if (*files && asprintf(&(*files)[*nfiles], "%s/%s", dir,
@@ -495,9 +652,14 @@ static void load_plugins_of(struct ctx *c, cfg_t *cfg)
 			report(c, c->file, s->line,
 			       "service '%s': no plugin (plugin = NAME)",
 			       cfg_title(s));
-		else if (!pn_plugin_load(c->reg, c->plugin_dir, ref, err, sizeof err))
-			report(c, c->file, line_of(c, s, "plugin", 0),
-			       "service '%s': %s", cfg_title(s), err);
+		else {
+			int line = line_of(c, s, "plugin", 0);
+			progress("loading plugin '%s' for service '%s' (%s:%d)", ref,
+				 cfg_title(s), c->file, line);
+			if (!pn_plugin_load(c->reg, c->plugin_dir, ref, err, sizeof err))
+				report(c, c->file, line, "service '%s': %s",
+				       cfg_title(s), err);
+		}
 	}
 }
 
@@ -534,16 +696,17 @@ static int set_plugin_option(struct ctx *c, struct pn_service_conf *sc,
 	return rc;
 }
 
-/* A core integer option within [lo, hi]. */
+/* A core integer option within its range (pn_core_fields). */
 static long core_int(struct ctx *c, struct pn_service_conf *sc, cfg_t *s,
-		     const char *name, long lo, long hi)
+		     const char *name)
 {
+	const struct pn_core_field *f = core_field(name);
 	long v = cfg_getint(s, name);
 
-	if (v < lo || v > hi)
+	if (v < f->lo || v > f->hi)
 		report(c, sc->file, line_of(c, s, name, 0),
 		       "service '%s': %s %ld out of range [%ld, %ld]", sc->name,
-		       name, v, lo, hi);
+		       name, v, f->lo, f->hi);
 	return v;
 }
 
@@ -618,21 +781,21 @@ static void read_defense(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 		if (copy_prefixes(&sc->acl.deny, g->deny, g->ndeny) == 0)
 			sc->acl.ndeny = g->ndeny;
 	}
-	sc->max_connections = core_int(c, sc, s, "max_connections", 0, 1L << 24);
-	sc->max_per_source = core_int(c, sc, s, "max_per_source", 0, 1L << 24);
-	sc->rate_per_source = core_int(c, sc, s, "rate_per_source", 0, 1L << 24);
-	sc->burst_per_source = core_int(c, sc, s, "burst_per_source", 0, 1L << 24);
+	sc->max_connections = core_int(c, sc, s, "max_connections");
+	sc->max_per_source = core_int(c, sc, s, "max_per_source");
+	sc->rate_per_source = core_int(c, sc, s, "rate_per_source");
+	sc->burst_per_source = core_int(c, sc, s, "burst_per_source");
 	if (sc->burst_per_source == 0)
 		sc->burst_per_source = sc->rate_per_source;
-	sc->source_prefix4 = core_int(c, sc, s, "source_prefix4", 0, 32);
-	sc->source_prefix6 = core_int(c, sc, s, "source_prefix6", 0, 128);
-	sc->max_duration = core_int(c, sc, s, "max_duration", 0, 366L * 86400);
-	sc->max_bytes_in = core_int(c, sc, s, "max_bytes_in", 0, LONG_MAX);
-	sc->max_bytes_out = core_int(c, sc, s, "max_bytes_out", 0, LONG_MAX);
+	sc->source_prefix4 = core_int(c, sc, s, "source_prefix4");
+	sc->source_prefix6 = core_int(c, sc, s, "source_prefix6");
+	sc->max_duration = core_int(c, sc, s, "max_duration");
+	sc->max_bytes_in = core_int(c, sc, s, "max_bytes_in");
+	sc->max_bytes_out = core_int(c, sc, s, "max_bytes_out");
 	sc->udp_guard = cfg_getbool(s, "udp_guard") == cfg_true;
-	sc->udp_min_port = core_int(c, sc, s, "udp_min_port", 0, 65536);
-	sc->udp_reply_ratio = core_int(c, sc, s, "udp_reply_ratio", 0, 65535);
-	sc->udp_reply_floor = core_int(c, sc, s, "udp_reply_floor", 0, 65507);
+	sc->udp_min_port = core_int(c, sc, s, "udp_min_port");
+	sc->udp_reply_ratio = core_int(c, sc, s, "udp_reply_ratio");
+	sc->udp_reply_floor = core_int(c, sc, s, "udp_reply_floor");
 	unsigned k = cfg_size(s, "udp_deny_ports");
 	if (k && (sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
 		for (unsigned i = 0; i < k; i++)
@@ -696,8 +859,8 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 	if (sc->group && sc->group[0] && !(sc->user && sc->user[0]))
 		report(c, sc->file, line_of(c, s, "group", 0),
 		       "service '%s': group needs user", sc->name);
-	sc->max_children = core_int(c, sc, s, "max_children", 1, 1L << 20);
-	sc->workers = core_int(c, sc, s, "workers", 1, 256);
+	sc->max_children = core_int(c, sc, s, "max_children");
+	sc->workers = core_int(c, sc, s, "workers");
 	if (sc->workers > 1 && (d->flags & PINETD_PF_EVENT))
 		report(c, sc->file, line_of(c, s, "workers", 0),
 		       "service '%s': plugin '%s' shares state between connections "
@@ -788,10 +951,10 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		return -1;
 	}
 	sc->enabled = cfg_getbool(s, "enabled") == cfg_true;
-	sc->max_line = core_int(c, sc, s, "max_line", 1, 1L << 20);
-	sc->output_buffer = core_int(c, sc, s, "output_buffer", 1024, 1L << 30);
-	sc->output_max = core_int(c, sc, s, "output_max", 1024, 1L << 30);
-	sc->idle_timeout = core_int(c, sc, s, "idle_timeout", 0, 366L * 86400);
+	sc->max_line = core_int(c, sc, s, "max_line");
+	sc->output_buffer = core_int(c, sc, s, "output_buffer");
+	sc->output_max = core_int(c, sc, s, "output_max");
+	sc->idle_timeout = core_int(c, sc, s, "idle_timeout");
 	sc->log_connections = cfg_getbool(s, "log_connections") == cfg_true;
 	if (sc->output_max < sc->output_buffer)
 		report(c, file, line_of(c, s, "output_max", 0) ?: sc->line,
@@ -891,6 +1054,7 @@ static void check_addresses(struct ctx *c, struct pn_config *conf)
 
 static void free_service(struct pn_service_conf *sc)
 {
+	free(sc->fingerprint);
 	if (sc->plugin && sc->pconf)
 		pn_plugopt_free(sc->plugin->desc->options, sc->pconf);
 	for (size_t i = 0; i < sc->nlisten; i++)
@@ -913,6 +1077,14 @@ void pn_config_free(struct pn_config *conf)
 	for (size_t i = 0; i < conf->nsvcs; i++)
 		free_service(&conf->svcs[i]);
 	free(conf->svcs);
+	while (conf->view_plugins) {
+		struct pn_plugin *p = conf->view_plugins;
+		conf->view_plugins = p->next;
+		free(p->name);
+		free(p->path);
+		free(p);
+	}
+	pn_snapshot_free(conf->snap);
 	free(conf->path);
 	free(conf->plugin_dir);
 	free(conf->services_dir);
@@ -940,11 +1112,69 @@ static int same_prefixes(const struct pn_prefix *a, size_t na,
 	return 1;
 }
 
+static void put_prefixes(FILE *f, const char *name, const struct pn_prefix *v,
+			 size_t n)
+{
+	fprintf(f, "%s", name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, " %d/", v[i].family);
+		for (size_t j = 0; j < sizeof v[i].addr; j++)
+			fprintf(f, "%02x", v[i].addr[j]);
+		fprintf(f, "/%u", v[i].len);
+	}
+	fputc('\n', f);
+}
+
+char *pn_service_fingerprint(const struct pn_service_conf *sc)
+{
+	const struct pinetd_plugin *d = sc->plugin->desc;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	fputs("plugin ", f);
+	pn_plugopt_quote(sc->plugin->name, f);
+	fputc(' ', f);
+	pn_plugopt_quote(sc->plugin->path, f);
+	fputc('\n', f);
+	for (const struct pn_core_field *cf = pn_core_fields; cf->name; cf++)
+		fprintf(f, "%s %ld\n", cf->name, pn_core_field_get(sc, cf));
+	put_prefixes(f, "allow", sc->acl.allow, sc->acl.nallow);
+	put_prefixes(f, "deny", sc->acl.deny, sc->acl.ndeny);
+	fputs("udp_deny_ports", f);
+	for (size_t i = 0; i < sc->nudp_deny_ports; i++)
+		fprintf(f, " %ld", sc->udp_deny_ports[i]);
+	fputs("\nuser ", f);
+	pn_plugopt_quote(sc->user, f);
+	fputs("\ngroup ", f);
+	pn_plugopt_quote(sc->group, f);
+	fputs("\nworker_group ", f);
+	pn_plugopt_quote(sc->worker_group ? sc->worker_group : "", f);
+	fputc('\n', f);
+	for (size_t i = 0; d && sc->pconf && d->options &&
+			   d->options[i].type != PINETD_OPT_END; i++) {
+		fprintf(f, "option %s ", d->options[i].name);
+		pn_plugopt_format(&d->options[i], sc->pconf, f);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 int pn_service_conf_same(const struct pn_service_conf *a,
 			 const struct pn_service_conf *b)
 {
 	const struct pinetd_plugin *d = a->plugin->desc;
 
+	if (a->fingerprint && b->fingerprint)
+		return strcmp(a->fingerprint, b->fingerprint) == 0;
+	if (!d || !b->plugin->desc)
+		return 0; /* a view without a fingerprint: cannot tell */
 	return a->plugin == b->plugin && a->max_line == b->max_line &&
 	       a->output_buffer == b->output_buffer &&
 	       a->output_max == b->output_max &&
@@ -1016,35 +1246,110 @@ static void take_services(struct ctx *c, struct pn_config *conf, cfg_t *cfg,
 	}
 }
 
-struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
-				 struct pn_registry *reg, FILE *errs,
-				 int *nerrors)
+/* Forget the line records of the previous file. */
+static void reset_records(struct ctx *c)
+{
+	c->nrecs = 0;
+	c->run_sec = NULL;
+	c->run_end = 0;
+}
+
+struct pn_snapshot *pn_config_read_files(const char *path, FILE *errs,
+					 int *nerrors)
+{
+	struct pn_registry none; /* pass 1 needs no plugin to find services_dir */
+	struct ctx c = { .errs = errs, .reg = &none, .file = path };
+	struct pn_snapshot *snap = pn_snapshot_new();
+	char err[256], *data, *dir, **files = NULL;
+	size_t len, nfiles = 0;
+	cfg_t *cfg = NULL;
+	int is_default;
+
+	pn_registry_init(&none);
+	cur = &c;
+	if (!snap)
+		goto oom;
+	progress("reading %s", path);
+	if (pn_file_read(path, PN_CONF_FILE_MAX, &data, &len, err, sizeof err) < 0 ||
+	    pn_snapshot_add(snap, path, PN_SNAP_MAIN, data, len, err, sizeof err) < 0) {
+		report(&c, path, 0, "%s", err);
+		goto out;
+	}
+	if (!(cfg = new_cfg(&c, 1, 1)))
+		goto oom;
+	if (parse_text(&c, cfg, &snap->files[0]) < 0)
+		goto out;
+	is_default = strcmp(cfg_getstr(cfg, "services_dir"), PN_SERVICESDIR) == 0;
+	if (!(dir = resolve(path, cfg_getstr(cfg, "services_dir"))))
+		goto oom;
+	free(snap->services_dir);
+	snap->services_dir = dir;
+	c.file = path;
+	if (list_dropins(&c, dir, is_default, &files, &nfiles) < 0)
+		goto out;
+	for (size_t i = 0; i < nfiles; i++) {
+		progress("reading %s", files[i]);
+		if (pn_file_read(files[i], PN_CONF_FILE_MAX, &data, &len, err,
+				 sizeof err) < 0 ||
+		    pn_snapshot_add(snap, files[i], PN_SNAP_DROPIN, data, len, err,
+				    sizeof err) < 0)
+			report(&c, files[i], 0, "%s", err);
+	}
+	goto out;
+oom:
+	report(&c, path, 0, "out of memory");
+out:
+	if (cfg)
+		cfg_free(cfg);
+	free_list(files, nfiles);
+	free(c.recs);
+	cur = NULL;
+	if (nerrors)
+		*nerrors = c.nerr;
+	if (c.nerr) {
+		pn_snapshot_free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+struct pn_config *pn_config_load_snapshot(const struct pn_snapshot *snap,
+					  const char *path,
+					  const char *plugin_dir,
+					  struct pn_registry *reg, FILE *errs,
+					  int *nerrors)
 {
 	struct ctx c = { .errs = errs, .reg = reg, .file = path };
 	struct pn_config *conf = calloc(1, sizeof *conf);
-	char **files = NULL;
-	size_t nfiles = 0;
 	cfg_t *cfg = NULL;
-	int is_default_dir;
 
 	cur = &c;
 	if (!conf || !(conf->path = strdup(path)))
 		goto oom;
+	if (!snap || snap->nfiles == 0 || snap->files[0].role != PN_SNAP_MAIN ||
+	    strcmp(snap->files[0].path, path) != 0) {
+		report(&c, path, 0, "the configuration snapshot does not hold this "
+				    "file");
+		goto out;
+	}
 
 	/* Pass 1: the main file, leniently, for global options and plugins. */
 	if (!(cfg = new_cfg(&c, 1, 1)))
 		goto oom;
-	c.nrecs = 0;
-		c.run_sec = NULL;
-		c.run_end = 0;
-	if (parse_file(&c, cfg, path) < 0)
+	reset_records(&c);
+	if (parse_text(&c, cfg, &snap->files[0]) < 0)
 		goto out;
 	conf->plugin_dir = plugin_dir ? strdup(plugin_dir)
 				      : resolve(path, cfg_getstr(cfg, "plugin_dir"));
-	is_default_dir = strcmp(cfg_getstr(cfg, "services_dir"), PN_SERVICESDIR) == 0;
 	conf->services_dir = resolve(path, cfg_getstr(cfg, "services_dir"));
 	if (!conf->plugin_dir || !conf->services_dir)
 		goto oom;
+	if (strcmp(conf->services_dir, snap->services_dir) != 0) {
+		report(&c, path, 0, "services_dir '%s' is not the directory the "
+				    "snapshot was read from ('%s')",
+		       conf->services_dir, snap->services_dir);
+		goto out;
+	}
 	c.plugin_dir = conf->plugin_dir;
 	conf->log_level = pn_log_level_parse(cfg_getstr(cfg, "log_level"));
 	conf->backlog = cfg_getint(cfg, "backlog");
@@ -1068,15 +1373,11 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 	load_plugins_of(&c, cfg);
 	cfg_free(cfg);
 	cfg = NULL;
-	if (list_dropins(&c, conf->services_dir, is_default_dir, &files, &nfiles) < 0)
-		goto out;
-	for (size_t i = 0; i < nfiles; i++) {
+	for (size_t i = 1; i < snap->nfiles; i++) {
 		if (!(cfg = new_cfg(&c, 0, 1)))
 			goto oom;
-		c.nrecs = 0;
-		c.run_sec = NULL;
-		c.run_end = 0;
-		if (parse_file(&c, cfg, files[i]) == 0)
+		reset_records(&c);
+		if (parse_text(&c, cfg, &snap->files[i]) == 0)
 			load_plugins_of(&c, cfg);
 		cfg_free(cfg);
 		cfg = NULL;
@@ -1085,14 +1386,12 @@ struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 		goto out;
 
 	/* Pass 2: strictly, with every loaded plugin's options. */
-	for (size_t i = 0; i <= nfiles; i++) {
-		const char *file = i == 0 ? path : files[i - 1];
-		c.nrecs = 0;
-		c.run_sec = NULL;
-		c.run_end = 0;
+	for (size_t i = 0; i < snap->nfiles; i++) {
+		const char *file = snap->files[i].path;
+		reset_records(&c);
 		if (!(cfg = new_cfg(&c, i == 0, 0)))
 			goto oom;
-		if (parse_file(&c, cfg, file) == 0) {
+		if (parse_text(&c, cfg, &snap->files[i]) == 0) {
 			if (i == 0) {
 				read_prefixes(&c, cfg, file, "", "allow",
 					      &c.global_acl.allow, &c.global_acl.nallow);
@@ -1112,7 +1411,6 @@ oom:
 out:
 	if (cfg)
 		cfg_free(cfg);
-	free_list(files, nfiles);
 	free(c.recs);
 	pn_acl_free(&c.global_acl);
 	cur = NULL;
@@ -1125,28 +1423,20 @@ out:
 	return conf;
 }
 
-struct pn_config *pn_config_load_logged(const char *path,
-					const char *plugin_dir,
-					struct pn_registry *reg)
+struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
+				 struct pn_registry *reg, FILE *errs,
+				 int *nerrors)
 {
-	char *errs = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&errs, &len);
+	struct pn_snapshot *snap = pn_config_read_files(path, errs, nerrors);
 	struct pn_config *conf;
-	int nerr = 0;
 
-	if (!f)
+	if (!snap)
 		return NULL;
-	conf = pn_config_load(path, plugin_dir, reg, f, &nerr);
-	fclose(f);
-	if (!conf) {
-		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
-			pn_log(LOG_ERR, "%s", line);
-		pn_log(LOG_ERR, "reload refused: %d error%s in %s; the running "
-				"configuration is unchanged", nerr, nerr == 1 ? "" : "s",
-		       path);
-	}
-	free(errs);
+	conf = pn_config_load_snapshot(snap, path, plugin_dir, reg, errs, nerrors);
+	if (conf)
+		conf->snap = snap;
+	else
+		pn_snapshot_free(snap);
 	return conf;
 }
 

@@ -4,7 +4,21 @@
  *
  * The result is plain data (no sockets, no running state), so a reload can
  * read a new table beside the running one and compare them.  Every error
- * is written to the error stream as "FILE:LINE: message".
+ * is written to the error stream as "FILE:LINE: message" (or "FILE:
+ * message"), or logged when there is no stream.
+ *
+ * Reading the files (pn_config_read_files: a snapshot of their bytes)
+ * and parsing them (pn_config_load_snapshot: libconfuse, plugins) are
+ * separate steps, so that the supervisor does neither: the checker
+ * process (checker.h) reads and parses, and a worker parses the
+ * snapshot again after dropping to its user.  A table comes in two
+ * kinds:
+ *
+ *   full  from pn_config_load_snapshot: plugins loaded, pconf filled,
+ *         fingerprint NULL;
+ *   view  from the checker (view.h): no plugin code behind it -- each
+ *         plugin record has name and path, desc and dl NULL; pconf NULL;
+ *         fingerprint set; snap holds the bytes it was checked from.
  */
 #ifndef PN_CONFIG_H
 #define PN_CONFIG_H
@@ -15,6 +29,8 @@
 #include "addr.h"
 #include "loader.h"
 #include "privs.h"
+
+struct pn_snapshot;
 
 /* Core per-service defaults. */
 #define PN_DEF_MAX_LINE 4096L
@@ -64,6 +80,12 @@ struct pn_service_conf {
 	long max_children;	  /* process mode: live children */
 	long workers;		  /* event mode: worker processes */
 	char *worker_group;	  /* services sharing one worker; "" none */
+
+	/* A view's (NULL in a full table): a canonical text of everything
+	 * that decides whether a running instance can go on serving --
+	 * plugin name and path, every plugin option, every core option,
+	 * user, group -- but not listen nor enabled. */
+	char *fingerprint;
 };
 
 enum { PN_MODE_EVENT = 0, PN_MODE_PROCESS = 1 };
@@ -81,7 +103,25 @@ struct pn_config {
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
 	unsigned refs; /* services running from this table (see server.c) */
+	struct pn_snapshot *snap;	  /* the bytes parsed, when kept */
+	struct pn_plugin *view_plugins; /* a view's plugin records (owned) */
 };
+
+/* A numeric core field of struct pn_service_conf and its range. */
+struct pn_core_field {
+	const char *name; /* the option's name */
+	size_t offset;
+	int is_int; /* int, else long */
+	long lo, hi;
+};
+
+/* Every numeric core field, ending with a NULL name. */
+extern const struct pn_core_field pn_core_fields[];
+
+long pn_core_field_get(const struct pn_service_conf *sc,
+		       const struct pn_core_field *f);
+void pn_core_field_set(struct pn_service_conf *sc, const struct pn_core_field *f,
+		       long v);
 
 #define PN_DEF_SHUTDOWN_TIMEOUT 10L
 #define PN_DEF_DRAIN_TIMEOUT 300L
@@ -93,32 +133,57 @@ const struct pn_service_conf *pn_config_find(const struct pn_config *conf,
 					     const char *name);
 
 /* Same plugin and same options, listen and enabled aside: a running
- * instance of a can serve b without being restarted. */
+ * instance of a can serve b without being restarted.  Views compare
+ * their fingerprints, full tables their fields; a view without a
+ * fingerprint is never the same as anything. */
 int pn_service_conf_same(const struct pn_service_conf *a,
 			 const struct pn_service_conf *b);
 
+/* The fingerprint of a service of a full table (malloc'd), or NULL. */
+char *pn_service_fingerprint(const struct pn_service_conf *sc);
+
 /*
- * pn_config_load -- read `path` and the drop-in files of its services_dir
- * (*.conf, in name order), load the plugins the services name into `reg`,
- * and check everything: unknown options, plugin options, addresses,
- * transports, duplicates.  plugin_dir, when not NULL, overrides the
- * file's.  Errors go to `errs`.  Returns the table, or NULL with the
- * number of errors in *nerrors.
+ * pn_config_read_files -- read `path` and the drop-in files (*.conf, in
+ * name order) of the services_dir it names, as a snapshot (snapshot.h):
+ * regular files only, within the size limits.  The main file is parsed
+ * leniently for services_dir; no plugin is loaded.  Returns the snapshot,
+ * or NULL with the number of errors in *nerrors (errs NULL: logged).
+ */
+struct pn_snapshot *pn_config_read_files(const char *path, FILE *errs,
+					 int *nerrors);
+
+/*
+ * pn_config_load_snapshot -- parse the files of snap (read from `path`),
+ * load the plugins the services name into `reg`, and check everything:
+ * unknown options, plugin options, addresses, transports, duplicates.
+ * No file is read (plugins aside).  plugin_dir, when not NULL, overrides
+ * the file's.  Returns the full table (snap is not kept), or NULL with
+ * the number of errors in *nerrors (errs NULL: logged).
+ */
+struct pn_config *pn_config_load_snapshot(const struct pn_snapshot *snap,
+					  const char *path,
+					  const char *plugin_dir,
+					  struct pn_registry *reg, FILE *errs,
+					  int *nerrors);
+
+/*
+ * pn_config_load -- pn_config_read_files then pn_config_load_snapshot, in
+ * this process: for tests and tools.  The daemon goes through the checker
+ * (checker.h).  The table keeps the snapshot (conf->snap).
  */
 struct pn_config *pn_config_load(const char *path, const char *plugin_dir,
 				 struct pn_registry *reg, FILE *errs,
 				 int *nerrors);
 
-void pn_config_free(struct pn_config *conf);
-
 /*
- * pn_config_load_logged -- pn_config_load for a reload: errors go to the
- * log, one line each, followed by "reload refused: N errors in PATH; the
- * running configuration is unchanged".  Returns the table or NULL.
+ * What a load is doing ("reading FILE", "parsing FILE", "loading plugin
+ * 'x' for service 'y' (FILE:LINE)"), told before each step so that a
+ * checker that dies on the way can say where.  NULL: nothing is told.
  */
-struct pn_config *pn_config_load_logged(const char *path,
-					const char *plugin_dir,
-					struct pn_registry *reg);
+typedef void pn_config_progress_fn(void *arg, const char *what);
+void pn_config_set_progress(pn_config_progress_fn *fn, void *arg);
+
+void pn_config_free(struct pn_config *conf);
 
 /* Print the table: one line per service with plugin, state, addresses. */
 void pn_config_summary(const struct pn_config *conf, FILE *out);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "conf.h"
 #include "core.h"
 #include "loader.h"
@@ -57,27 +58,87 @@ static void usage(FILE *out)
 		PN_CONFFILE);
 }
 
-/* -t: also run every enabled service's plugin init() and fini(), which
- * may refuse a combination of options. */
-static int check_plugins(const struct pn_config *conf)
+/* ---- -t ---- */
+
+/* The services of one identity, checked in one process. */
+struct check_args {
+	const struct pn_config *view;
+	const struct pn_ident *ident; /* as in service_ident: "" is the default */
+};
+
+static int same_ident(const struct pn_ident *a, const struct pn_ident *b)
+{
+	return strcmp(a->user, b->user) == 0 && a->uid == b->uid && a->gid == b->gid;
+}
+
+/*
+ * In a checker running as the services' user: parse the snapshot the
+ * view was checked from, then run init() and fini() of each enabled
+ * service of this identity with a real service handle.  Returns the
+ * number of services that failed.
+ */
+static int check_group(void *arg, FILE *out, FILE *errs)
+{
+	const struct check_args *a = arg;
+	const struct pn_config *view = a->view;
+	struct pn_registry reg;
+	struct pn_config *full;
+	int nerr = 0, bad = 0;
+
+	(void)out;
+	pn_registry_init(&reg);
+	full = pn_config_load_snapshot(view->snap, view->path, view->plugin_dir,
+				       &reg, errs, &nerr);
+	if (!full)
+		return nerr ? nerr : 1;
+	for (size_t i = 0; i < full->nsvcs; i++) {
+		const struct pn_service_conf *sc = &full->svcs[i];
+		char err[512];
+
+		if (!sc->enabled || !same_ident(&sc->ident, a->ident))
+			continue;
+		pn_checker_progress("running init() of service '%s' (%s:%d)",
+				    sc->name, sc->file, sc->line);
+		if (pn_server_check_service(full, sc, err, sizeof err) < 0) {
+			fprintf(errs, "%s:%d: service '%s': plugin '%s': %s\n",
+				sc->file, sc->line, sc->name, sc->plugin->name, err);
+			bad++;
+		}
+	}
+	pn_config_free(full);
+	pn_registry_free(&reg);
+	return bad;
+}
+
+/*
+ * -t: also run every enabled service's plugin init() and fini(), which
+ * may refuse a combination of options: in a checker per identity, as the
+ * services' user (the default user for those without one).  Returns the
+ * number of failures.
+ */
+static int check_plugins(const struct pn_config *view)
 {
 	int bad = 0;
 
-	for (size_t i = 0; i < conf->nsvcs; i++) {
-		const struct pn_service_conf *sc = &conf->svcs[i];
-		const struct pinetd_plugin *d = sc->plugin->desc;
-		char err[512] = "";
-		void *state = NULL;
+	for (size_t i = 0; i < view->nsvcs; i++) {
+		const struct pn_service_conf *sc = &view->svcs[i];
+		struct check_args a = { view, &sc->ident };
+		char what[320];
+		size_t j;
+		int rc;
 
-		if (d->init(&pn_core, NULL, sc->pconf, &state, err, sizeof err) != 0) {
-			fprintf(stderr, "%s:%d: service '%s': plugin '%s': %s\n",
-				sc->file, sc->line, sc->name, d->name,
-				err[0] ? err : "init failed");
-			bad++;
+		if (!sc->enabled)
 			continue;
-		}
-		if (d->fini)
-			d->fini(state);
+		for (j = 0; j < i; j++) /* one checker per identity */
+			if (view->svcs[j].enabled && same_ident(&view->svcs[j].ident, &sc->ident))
+				break;
+		if (j < i)
+			continue;
+		snprintf(what, sizeof what, "-t: the services of user %s",
+			 sc->ident.user[0] ? sc->ident.user : "(default)");
+		rc = pn_checker_run(what, sc->ident.user[0] ? &sc->ident : NULL,
+				    check_group, &a, stdout, stderr);
+		bad += rc < 0 ? 1 : rc;
 	}
 	return bad;
 }
@@ -91,11 +152,11 @@ static int so_filter(const struct dirent *d)
 	return n > 3 && strcmp(d->d_name + n - 3, ".so") == 0;
 }
 
-static void print_plugin(const struct pinetd_plugin *d)
+static void print_plugin(const struct pinetd_plugin *d, FILE *out)
 {
 	const struct pinetd_option *o = d->options;
 
-	printf("%-10s %-8s %s\n", d->name,
+	fprintf(out, "%-10s %-8s %s\n", d->name,
 	       (d->transports & (PINETD_TCP | PINETD_UDP)) == (PINETD_TCP | PINETD_UDP)
 		       ? "tcp,udp"
 		       : d->transports & PINETD_TCP ? "tcp" : "udp",
@@ -116,15 +177,17 @@ static void print_plugin(const struct pinetd_plugin *d)
 			snprintf(def, sizeof def, "%s", o[i].choices[o[i].def_int]);
 			break;
 		}
-		printf("    %s = %s (%s)%s%s\n", o[i].name, def,
+		fprintf(out, "    %s = %s (%s)%s%s\n", o[i].name, def,
 		       pn_plugopt_type_name(o[i].type), o[i].help ? ": " : "",
 		       o[i].help ? o[i].help : "");
 	}
 }
 
-/* List every NAME.so of every directory; 1 if any failed to load. */
-static int list_plugins(const char *dirs)
+/* List every NAME.so of every directory; 1 if any failed to load.  Runs
+ * in a checker: loading a plugin runs its code. */
+static int list_plugins(void *arg, FILE *out, FILE *errs)
 {
+	const char *dirs = arg;
 	struct pn_registry reg;
 	int bad = 0;
 
@@ -140,7 +203,7 @@ static int list_plugins(const char *dirs)
 		if (!dir[0])
 			continue;
 		if ((k = scandir(dir, &ents, so_filter, alphasort)) < 0) {
-			fprintf(stderr, "pinetd: %s: %s\n", dir, strerror(errno));
+			fprintf(errs, "pinetd: %s: %s\n", dir, strerror(errno));
 			bad = 1;
 			continue;
 		}
@@ -150,12 +213,13 @@ static int list_plugins(const char *dirs)
 
 			snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
 			free(ents[i]);
+			pn_checker_progress("loading %s", path);
 			if (!(p = pn_plugin_load(&reg, NULL, path, err, sizeof err))) {
-				fprintf(stderr, "pinetd: %s\n", err);
+				fprintf(errs, "pinetd: %s\n", err);
 				bad = 1;
 				continue;
 			}
-			print_plugin(p->desc);
+			print_plugin(p->desc, out);
 		}
 		free(ents);
 	}
@@ -270,17 +334,20 @@ int main(int argc, char **argv)
 		return PN_EXIT_USAGE;
 	}
 	if (list)
-		return list_plugins(plugin_dir ? plugin_dir : PN_PLUGINDIR)
-			       ? PN_EXIT_CONFIG : 0;
+		return pn_checker_run("--list-plugins", NULL, list_plugins,
+				      (void *)(plugin_dir ? plugin_dir : PN_PLUGINDIR),
+				      stdout, stderr) != 0 ? PN_EXIT_CONFIG : 0;
 	pn_log_open("pinetd", 1, debug ? LOG_DEBUG : LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The configuration is read and its plugins loaded in a checker
+	 * process; this one keeps the view (checker.h).  The registry stays
+	 * empty: the supervisor loads no plugin. */
 	pn_registry_init(&reg);
-	conf = pn_config_load(path, plugin_dir, &reg, stderr, &nerr);
+	conf = pn_checker_load(path, plugin_dir, stderr, &nerr);
 	if (!conf) {
 		fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
 			nerr == 1 ? "" : "s");
-		pn_registry_free(&reg);
 		return PN_EXIT_CONFIG;
 	}
 	if (test) {
@@ -291,7 +358,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pinetd: %s: %d error%s\n", path, bad,
 				bad == 1 ? "" : "s");
 		pn_config_free(conf);
-		pn_registry_free(&reg);
 		return bad ? PN_EXIT_CONFIG : 0;
 	}
 	if (!debug)

@@ -197,6 +197,57 @@ int pn_plugopt_equal(const struct pinetd_option *opts, const void *a,
 	return 1;
 }
 
+void pn_plugopt_quote(const char *s, FILE *out)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p == '\t')
+			fputs("\\t", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+void pn_plugopt_format(const struct pinetd_option *o, const void *conf,
+		       FILE *out)
+{
+	int i;
+
+	switch (o->type) {
+	case PINETD_OPT_STR:
+		pn_plugopt_quote(*FIELD(conf, o, const char *const), out);
+		break;
+	case PINETD_OPT_INT:
+		fprintf(out, "%ld", *FIELD(conf, o, const long));
+		break;
+	case PINETD_OPT_BOOL:
+		fputs(*FIELD(conf, o, const int) ? "true" : "false", out);
+		break;
+	case PINETD_OPT_ENUM:
+		i = *FIELD(conf, o, const int);
+		for (int k = 0; o->choices && o->choices[k]; k++)
+			if (k == i) {
+				fputs(o->choices[k], out);
+				return;
+			}
+		fprintf(out, "#%d", i); /* not a choice: cannot come from a file */
+		break;
+	case PINETD_OPT_END:
+		break;
+	}
+}
+
 void pn_plugopt_free(const struct pinetd_option *opts, void *conf)
 {
 	if (!conf)

@@ -9,6 +9,7 @@
 #define PN_PLUGOPT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <pinetd/plugin.h>
 
@@ -43,6 +44,19 @@ int pn_plugopt_set_text(const struct pinetd_option *o, void *conf,
 /* Do two confs of one table hold the same values?  (NULL confs: equal.) */
 int pn_plugopt_equal(const struct pinetd_option *opts, const void *a,
 		     const void *b);
+
+/*
+ * pn_plugopt_format -- write the option's value in conf as configuration
+ * text: an integer in decimal, true or false, the choice's name, a string
+ * in double quotes with backslash escapes (\" \\ \n \t, \xHH for other
+ * control bytes), or null for a NULL string.  One value, one text: the
+ * fingerprint of a service (conf.h) compares these.
+ */
+void pn_plugopt_format(const struct pinetd_option *o, const void *conf,
+		       FILE *out);
+
+/* A string as pn_plugopt_format writes it (NULL: null). */
+void pn_plugopt_quote(const char *s, FILE *out);
 
 /* Release the strings of a conf and the conf itself. */
 void pn_plugopt_free(const struct pinetd_option *opts, void *conf);

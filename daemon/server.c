@@ -583,3 +583,35 @@ void pn_server_close(struct pn_server *srv)
 	srv->rbuf = NULL;
 	pn_loop_free(&srv->loop);
 }
+
+/* ---- -t: one service's init() and fini(), without listeners ---- */
+
+int pn_server_check_service(struct pn_config *full,
+			    const struct pn_service_conf *sc, char *err,
+			    size_t errlen)
+{
+	struct pn_server srv;
+	pinetd_svc *s;
+	int rc;
+
+	memset(&srv, 0, sizeof srv);
+	srv.conf = full;
+	srv.spare_fd = -1;
+	full->refs++; /* the caller's table outlives the check */
+	if (!(s = svc_new(&srv, full, sc))) {
+		full->refs--;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	srv.svcs = s; /* what foreach_service shows the plugin */
+	err[0] = '\0';
+	rc = s->desc->init(&pn_core, s, sc->pconf, &s->state, err, errlen);
+	if (rc == 0)
+		s->initialised = 1;
+	else if (!err[0])
+		snprintf(err, errlen, "init failed");
+	srv.svcs = NULL;
+	svc_free(s); /* fini() when init() succeeded */
+	full->refs--;
+	return rc == 0 ? 0 : -1;
+}

@@ -148,4 +148,14 @@ int pn_server_run(struct pn_server *srv);
 /* pn_server_close -- close everything, fini() plugins, free. */
 void pn_server_close(struct pn_server *srv);
 
+/*
+ * pn_server_check_service -- what `pinetd -t` runs for one service of a
+ * full table: the plugin's init() with a real service handle (as a
+ * worker would build it, without listeners), then fini().  Returns 0, or
+ * -1 with init's reason in err.
+ */
+int pn_server_check_service(struct pn_config *full,
+			    const struct pn_service_conf *sc, char *err,
+			    size_t errlen);
+
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "ctl.h"
 #include "listener.h"
 #include "log.h"
@@ -1060,7 +1061,7 @@ static int reload(struct pn_super *sup)
 	struct pn_unit *fresh = NULL, *keep = NULL, **ktail = &keep;
 	int failed, rc;
 
-	if (!(conf = pn_config_load_logged(sup->path, sup->plugin_dir, sup->reg)))
+	if (!(conf = pn_checker_load_logged(sup->path, sup->plugin_dir)))
 		return -1;
 	conf->refs++;
 	size_t before = sup->nsocks;

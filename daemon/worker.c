@@ -227,9 +227,10 @@ static int receive_setup(struct worker *w)
 int pn_worker_main(const struct pn_worker_args *a)
 {
 	struct worker w = { .ctl = a->ctl, .label = a->label };
-	struct pn_config *conf = a->conf;
+	struct pn_registry reg;
+	struct pn_config *conf;
 	char err[256];
-	int rc;
+	int rc, nerr = 0;
 
 	if (pn_ident_apply(a->ident, err, sizeof err) < 0) {
 		pn_log(LOG_ERR, "worker for %s: cannot become user %s: %s; not "
@@ -241,6 +242,21 @@ int pn_worker_main(const struct pn_worker_args *a)
 	 * getppid() check closes the race with a supervisor already gone. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != a->supervisor)
 		return PN_EXIT_SYSTEM;
+	/* The supervisor's table is a view without plugins: parse the bytes
+	 * the checker checked, as this user, and serve the unit's services. */
+	pn_registry_init(&reg);
+	if (!a->conf->snap) {
+		conf = a->conf; /* a full table (tests) */
+		conf->refs++;
+	} else if (!(conf = pn_config_load_snapshot(a->conf->snap, a->conf->path,
+						    a->conf->plugin_dir, &reg, NULL,
+						    &nerr))) {
+		pn_log(LOG_ERR, "worker for %s: the checked configuration no longer "
+				"loads (%d errors)", a->label, nerr);
+		return PN_EXIT_CONFIG;
+	} else {
+		conf->refs++;
+	}
 	for (size_t i = 0; i < conf->nsvcs; i++) {
 		int member = 0;
 		for (size_t j = 0; j < a->nservices && !member; j++)
@@ -248,8 +264,10 @@ int pn_worker_main(const struct pn_worker_args *a)
 		if (!member)
 			conf->svcs[i].enabled = 0;
 	}
-	if (!(w.buf = malloc(PN_CTL_MAX)) || pn_server_init(&w.srv) < 0)
-		return PN_EXIT_SYSTEM;
+	if (!(w.buf = malloc(PN_CTL_MAX)) || pn_server_init(&w.srv) < 0) {
+		rc = PN_EXIT_SYSTEM;
+		goto out_conf; /* nothing of the server to close */
+	}
 	w.srv.no_bind = 1;
 	w.srv.act.quiet = 1;
 	w.srv.shutdown_timeout = conf->shutdown_timeout;
@@ -277,9 +295,13 @@ int pn_worker_main(const struct pn_worker_args *a)
 		pn_watch_set(&w.srv.loop, &w.cw, 0);
 out:
 	pn_server_close(&w.srv);
+out_conf:
 	free(w.srv.svcinfo);
 	free(w.buf);
 	if (w.ctl >= 0)
 		close(w.ctl);
+	if (--conf->refs == 0)
+		pn_config_free(conf);
+	pn_registry_free(&reg);
 	return rc;
 }

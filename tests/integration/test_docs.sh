@@ -11,6 +11,9 @@ page=$top_srcdir/man/pinetd-plugin.3
 sed -n '/^\.\\" example-begin/,/^\.\\" example-end/p' "$page" |
 	sed '/^\./d; s/\\e/\\/g' > "$PN_TMP/hello.c"
 pn_expect "$(grep -c PINETD_PLUGIN_DEFINE "$PN_TMP/hello.c")" 1 "the example is extracted from the man page"
+# Plugins are loaded as the default user (nobody when root), not as root:
+# they must be readable by it, and mktemp -d made PN_TMP 0700.
+chmod 755 "$PN_TMP"
 mkdir -p "$PN_TMP/plugins"
 if cc -Wall -Wextra -Werror -shared -fPIC -I"$top_srcdir/include" \
 	-o "$PN_TMP/plugins/hello.so" "$PN_TMP/hello.c" 2> "$PN_TMP/cc.log"; then

@@ -44,6 +44,10 @@ dirs=$(bmake -s -C tests pn-install-dirs) || {
 eval "$dirs"
 
 D=$PN_TMP/destdir
+# pinetd loads plugins as the default user (nobody when root), not as
+# root: the installed ones must be reachable by it, and mktemp -d made
+# PN_TMP 0700.
+chmod 755 "$PN_TMP"
 conf=$D$sysconfdir/pinetd
 SERVICES="echo discard daytime chargen time ack chat telnet"
 
