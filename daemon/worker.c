@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -264,6 +265,10 @@ int pn_worker_main(const struct pn_worker_args *a)
 		if (!member)
 			conf->svcs[i].enabled = 0;
 	}
+	/* A fixed mmap threshold: glibc's moves up after a large buffer (a
+	 * 10 MiB line, a full output queue) is freed, after which such
+	 * buffers come from the heap and stay in the worker's RSS. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (!(w.buf = malloc(PN_CTL_MAX)) || pn_server_init(&w.srv) < 0) {
 		rc = PN_EXIT_SYSTEM;
 		goto out_conf; /* nothing of the server to close */

@@ -12,6 +12,9 @@
 #   (d) the end-of-connection line gives the exit status or the signal.
 . "$srcdir/integration/lib.sh"
 pn_need nc ps pgrep
+# SIGKILL of the worker, SIGTERM and SIGKILL at max_duration, a program
+# that kills itself with SIGSEGV: all on purpose.
+pn_expect_signal SIGKILL SIGTERM SIGSEGV
 
 P=17820     # /bin/cat
 PD=$((P + 1)) # sleep 30 with max_duration = 1
@@ -55,9 +58,10 @@ service segv {
 EOF2
 pn_start
 
-# The worker: the supervisor's one child.
-worker=$(pgrep -P "$PN_PID")
-pn_expect "$(echo "$worker" | wc -w)" 1 "one worker process"
+# The workers: one per service; the cat service's is the one on its port.
+pn_expect "$(pgrep -P "$PN_PID" | wc -w)" 5 "one worker process per service"
+worker=$(ss -Hltnp "sport = :$P" | grep -o 'pid=[0-9]*,' | grep -v "pid=$PN_PID," | tr -d 'pid=,' | sort -u)
+pn_expect "$(echo "$worker" | wc -w)" 1 "one worker serves cat"
 
 # ---- (a) 20 connections, 20 programs ----
 fds=()
@@ -73,9 +77,8 @@ done
 pn_expect "$bad" 0 "20 clients each get their own line back from /bin/cat"
 kids=$(ps -o comm= --ppid "$worker" | sort | uniq -c | sed 's/^ *//')
 pn_expect "$kids" "20 cat" "exactly 20 children of the worker, all cat"
-tree=$(ps -e -o ppid=,comm= | awk -v s="$PN_PID" -v w="$worker" \
-	'($1 == s || $1 == w) && $2 == "pinetd"' | wc -l)
-pn_expect "$tree" 1 "no pinetd process per connection (only the worker under the supervisor)"
+tree=$(ps -e -o ppid=,comm= | awk -v w="$worker" '$1 == w && $2 == "pinetd"' | wc -l)
+pn_expect "$tree" 0 "no pinetd process per connection (the worker's children are all cat)"
 cats=$(pgrep -P "$worker" -d ' ')
 
 # ---- (b) SIGKILL of the worker: no program survives ----
@@ -101,7 +104,7 @@ done
 pn_expect "$eofs" 20 "every client sees the end of its stream"
 # The supervisor starts a new worker on the same sockets.
 for i in $(seq 1 100); do
-	w2=$(pgrep -P "$PN_PID")
+	w2=$(ss -Hltnp "sport = :$P" | grep -o 'pid=[0-9]*,' | grep -v "pid=$PN_PID," | tr -d 'pid=,' | sort -u)
 	[ -n "$w2" ] && [ "$w2" != "$worker" ] && break
 	sleep 0.05
 done
