@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,11 +145,34 @@ static void svc_drain(struct pn_server *srv, pinetd_svc *s)
 
 /* After each loop batch: deliver closes, free drained services, and end
  * a shutdown once nothing is left. */
+/*
+ * Once the last connection of a burst has closed, hand the heap's free
+ * pages back to the system (at most once a second): a worker that served
+ * a thousand clients at once should not keep their memory while idle.
+ */
+static void trim_when_idle(struct pn_server *srv, uint64_t now)
+{
+	pinetd_svc *lists[2] = { srv->svcs, srv->draining };
+	unsigned long open = 0;
+
+	for (int i = 0; i < 2; i++)
+		for (pinetd_svc *s = lists[i]; s; s = s->next)
+			open += s->nconns;
+	if (open) {
+		srv->trim_due = 1;
+	} else if (srv->trim_due && now - srv->last_trim >= 1000) {
+		malloc_trim(0);
+		srv->trim_due = 0;
+		srv->last_trim = now;
+	}
+}
+
 static void after_batch(struct pn_loop *l, void *arg)
 {
 	struct pn_server *srv = arg;
 
 	pn_conn_reap(srv);
+	trim_when_idle(srv, pn_loop_now(l));
 	for (pinetd_svc **pp = &srv->draining; *pp;) {
 		pinetd_svc *s = *pp;
 		if (s->conns || s->nchildren) {

@@ -79,6 +79,8 @@ struct pn_server {
 	int spare_fd;	       /* reserved for accept-and-close at EMFILE */
 	int is_child;	       /* a process-mode child serving one client */
 	int no_bind;	       /* a worker: sockets come from the supervisor */
+	int trim_due;	       /* connections were open since the last trim */
+	uint64_t last_trim;    /* pn_loop_now() of the last malloc_trim */
 	long shutdown_timeout; /* seconds; the supervisor's setting */
 	int exit_code;
 	/* The daemon's services (core->foreach_service), as the supervisor

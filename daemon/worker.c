@@ -66,7 +66,7 @@ static int take_sockets(struct worker *w, const void *body, size_t len,
 			int *fds, size_t nfds, int serving)
 {
 	struct pn_ctl_sockets h;
-	const struct pn_addr *addrs;
+	struct pn_addr *addrs = NULL;
 
 	if (len < sizeof h)
 		goto bad;
@@ -74,10 +74,14 @@ static int take_sockets(struct worker *w, const void *body, size_t len,
 	h.service[sizeof h.service - 1] = '\0';
 	if (h.naddrs != nfds || len != sizeof h + nfds * sizeof *addrs)
 		goto bad;
-	addrs = (const struct pn_addr *)((const unsigned char *)body + sizeof h);
+	/* The addresses follow the header unaligned: copy them out. */
+	if (!(addrs = calloc(nfds ? nfds : 1, sizeof *addrs)))
+		goto bad;
+	memcpy(addrs, (const unsigned char *)body + sizeof h, nfds * sizeof *addrs);
 	if (serving) {
 		/* A failure is logged; the service keeps what it had. */
 		pn_server_set_sockets(&w->srv, h.service, addrs, fds, nfds);
+		free(addrs);
 		return 0;
 	}
 	struct pn_activation *a = &w->srv.act;
@@ -88,11 +92,13 @@ static int take_sockets(struct worker *w, const void *body, size_t len,
 	for (size_t i = 0; i < nfds; i++) {
 		memset(&v[a->n], 0, sizeof v[a->n]);
 		v[a->n].fd = fds[i];
-		memcpy(&v[a->n].addr, &addrs[i], sizeof addrs[i]);
+		v[a->n].addr = addrs[i];
 		a->n++;
 	}
+	free(addrs);
 	return 0;
 bad:
+	free(addrs);
 	pn_log(LOG_ERR, "worker for %s: malformed sockets message", w->label);
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);

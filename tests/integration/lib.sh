@@ -71,6 +71,12 @@ pn_expect_signal() {
 	done
 }
 
+# pn_expect_worker_exit: the test makes a worker exit with a nonzero
+# status on purpose ("worker N for S exited with status M; restarting").
+pn_expect_worker_exit() {
+	PN_WORKER_EXIT_OK=1
+}
+
 # Lines that are a failure wherever they appear: AddressSanitizer,
 # LeakSanitizer and UndefinedBehaviorSanitizer reports, a sanitizer that
 # could not run, valgrind's error count.
@@ -111,6 +117,14 @@ pn_check_log() {
 			;;
 		esac
 	done < <(grep -a 'killed by signal [0-9]' "$f")
+	# A worker that exits unasked (an ASan abort, a failed start) is an
+	# error too, unless the test provokes it (pn_expect_worker_exit).
+	if [ -z "${PN_WORKER_EXIT_OK:-}" ] &&
+		grep -a -q -E 'error: worker [0-9]+ for .* exited with status [1-9][0-9]*; restarting' "$f"; then
+		echo "FAIL: a worker exited unasked, in $f:" >&2
+		grep -a -E 'error: worker [0-9]+ for .* exited with status' "$f" | head -5 | sed 's/^/  /' >&2
+		bad=1
+	fi
 	return $bad
 }
 
@@ -186,6 +200,11 @@ pn_wait_port() {
 # pn_start [ARGS...]: start the daemon in the foreground mode in the
 # background and wait until every tcp/udp address of the config listens.
 pn_start() {
+	# A daemon started before in this test keeps its log for the check.
+	if [ -s "$PN_LOG" ]; then
+		PN_STARTS=$((${PN_STARTS:-0} + 1))
+		mv "$PN_LOG" "$PN_TMP/pinetd.$PN_STARTS.log"
+	fi
 	$PINETD_WRAPPER "$PINETD" -f -c "$PN_CONF" "$@" >"$PN_LOG" 2>&1 &
 	PN_PID=$!
 	local addr proto port
