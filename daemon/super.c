@@ -562,6 +562,7 @@ worker_child(struct pn_super *sup, struct pn_worker *w, int ctl)
 	struct pn_worker_args a = {
 		.ctl = ctl,
 		.conf = u->conf,
+		.plugin_dir = sup->plugin_dir, /* not the view's: see facts.h */
 		.services = names,
 		.nservices = n,
 		.ident = &u->ident,
