@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -552,11 +553,18 @@ worker_child(struct pn_super *sup, struct pn_worker *w, int ctl)
 
 	unsetenv("NOTIFY_SOCKET"); /* the supervisor speaks to systemd */
 	pn_loop_free(&sup->loop);
-	for (size_t i = 0; i < sup->nsocks; i++)
-		close(sup->socks[i].fd);
-	FOREACH_WORKER(sup, o, x)
-		if (x->ctl >= 0)
-			close(x->ctl);
+	/* Keep nothing of the supervisor's: not its sockets, not another
+	 * worker's channel (one being started in the same reload included),
+	 * not its syslog socket (reopened on the next line logged). */
+	closelog();
+	if (ctl != 3) {
+		if (dup3(ctl, 3, O_CLOEXEC) < 0)
+			_exit(PN_EXIT_SYSTEM);
+		ctl = 3;
+	}
+	if (close_range(4, ~0U, 0) < 0)
+		for (int fd = 4; fd < getdtablesize(); fd++)
+			close(fd);
 	for (size_t i = 0; i < u->nsvc && n < 256; i++)
 		names[n++] = member(u, i)->name;
 	struct pn_worker_args a = {

@@ -348,7 +348,9 @@ static void test_facts_match_the_view_and_catch_a_forged_one(void **st)
 	strcpy(view->svcs[0].ident.user, "forged");
 	assert_int_equal(pn_facts_verify(view, &f, err, sizeof err), 0);
 	/* ... the identity is the one the supervisor resolved itself. */
-	struct pn_ident want = { { 0 } };
+	struct pn_ident want;
+
+	memset(&want, 0, sizeof want);
 	if (f.svcs[0].user[0])
 		assert_int_equal(pn_ident_resolve(f.svcs[0].user, f.svcs[0].group, &want,
 						  err, sizeof err), 0);
