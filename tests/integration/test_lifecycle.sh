@@ -345,6 +345,13 @@ exec 3>&- 4>&-
 pn_stop
 
 # ---- 6. global settings and -d reach a kept worker ----
+# The one debug line a kept echo worker writes is "service 'echo':
+# drained", when its stop has closed the last connection (the others in
+# the daemon: "serving N services" at a worker's start, a worker's own
+# "SIGTERM: shutting down", a dropped UDP reply, the supervisor's
+# "reaped process").  shutdown_timeout reaches the worker twice: in the
+# settings after the reload and as the deadline of the supervisor's stop
+# request; the stop below measures the latter.
 PG=$((P + 30)) # 18431
 glob_conf() { # $1: log_level, $2: shutdown_timeout, $3: an extra service or not
 	{
