@@ -347,9 +347,9 @@ pn_stop
 # ---- 6. global settings and -d reach a kept worker ----
 # The one debug line a kept echo worker writes is "service 'echo':
 # drained", when its stop has closed the last connection (the others in
-# the daemon: "serving N services" at a worker's start, a worker's own
-# "SIGTERM: shutting down", a dropped UDP reply, the supervisor's
-# "reaped process").  shutdown_timeout reaches the worker twice: in the
+# the daemon: "serving N services" at a worker's start, "Terminated:
+# shutting down" when a worker itself gets SIGTERM, a dropped UDP reply,
+# the supervisor's "reaped process").  shutdown_timeout reaches the worker twice: in the
 # settings after the reload and as the deadline of the supervisor's stop
 # request; the stop below measures the latter.
 PG=$((P + 30)) # 18431
