@@ -481,45 +481,54 @@ static int load_child(struct child *ch, void *arg)
 	struct pn_wbuf w = { 0 };
 	struct pn_registry reg;
 	struct pn_snapshot *snap;
-	struct pn_config *full;
+	struct pn_config *full = NULL;
+	struct pn_facts facts;
 	char err[512];
-	int nerr = 0;
+	int nerr = 0, rc = 1;
 
+	pn_registry_init(&reg);
 	/* As the caller: the files may be readable by root only. */
 	if (!(snap = pn_config_read_files(a->path, ch->errs, &nerr)))
 		return nerr ? nerr : 1;
 	pn_snapshot_encode(snap, &w);
 	if (w.oom || send_frame(ch->fd, 'S', w.p, w.len) < 0)
-		return 1;
+		goto out;
 	pn_wbuf_free(&w);
 	/* No plugin code before this point. */
 	if (drop_to(NULL, getppid(), err, sizeof err) < 0) {
 		fprintf(ch->errs, "%s: checker: cannot become the default user: %s\n",
 			a->path, err);
-		return 1;
+		goto out;
 	}
 	/* What the supervisor will act on as root, still before any plugin:
 	 * anything sent later may come from a plugin (facts.h). */
-	struct pn_facts facts;
 	if (pn_config_facts(snap, a->path, ch->errs, &facts) < 0)
-		return 1;
+		goto out;
 	pn_facts_encode(&facts, &w);
 	pn_facts_free(&facts);
 	if (w.oom || send_frame(ch->fd, 'F', w.p, w.len) < 0)
-		return 1;
+		goto out;
 	pn_wbuf_free(&w);
-	pn_registry_init(&reg);
 	full = pn_config_load_snapshot(snap, a->path, a->plugin_dir, &reg,
 				       ch->errs, &nerr);
-	if (!full)
-		return nerr ? nerr : 1;
+	if (!full) {
+		rc = nerr ? nerr : 1;
+		goto out;
+	}
 	on_progress(ch, "sending the result");
 	pn_view_encode(full, &w);
-	if (w.oom) {
+	if (w.oom)
 		fprintf(ch->errs, "%s: checker: out of memory\n", a->path);
-		return 1;
-	}
-	return send_frame(ch->fd, 'V', w.p, w.len) < 0;
+	else
+		rc = send_frame(ch->fd, 'V', w.p, w.len) < 0;
+out:
+	/* Freed, though the process ends: leak checkers run here too. */
+	pn_wbuf_free(&w);
+	if (full)
+		pn_config_free(full);
+	pn_registry_free(&reg);
+	pn_snapshot_free(snap);
+	return rc;
 }
 
 struct pn_config *pn_checker_load(const char *path, const char *plugin_dir,

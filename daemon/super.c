@@ -456,13 +456,13 @@ static uint32_t heartbeat_ms(const struct pn_config *conf)
 static int send_settings(struct pn_worker *w)
 {
 	const struct pn_super *sup = w->sup;
-	struct pn_ctl_settings st = {
-		.log_level = effective_level(sup),
-		.shutdown_timeout = (int32_t)sup->conf->shutdown_timeout,
-		.heartbeat_ms = heartbeat_ms(sup->conf),
-		.start_time = (int64_t)sup->start_time,
-	};
+	struct pn_ctl_settings st;
 
+	memset(&st, 0, sizeof st); /* no uninitialised padding on the wire */
+	st.log_level = effective_level(sup);
+	st.shutdown_timeout = (int32_t)sup->conf->shutdown_timeout;
+	st.heartbeat_ms = heartbeat_ms(sup->conf);
+	st.start_time = (int64_t)sup->start_time;
 	return send_msg(w, PN_CTL_SETTINGS, &st, sizeof st, NULL, 0);
 }
 
@@ -492,13 +492,14 @@ static unsigned char *services_body(struct pn_super *sup, size_t *len)
 		return NULL;
 	for (size_t i = 0; i < sup->conf->nsvcs; i++) {
 		const struct pn_service_conf *sc = &sup->conf->svcs[i];
-		struct pn_ctl_svcinfo h = {
-			.size = (uint32_t)(sizeof h + strlen(sc->name) + 1 +
-					   strlen(sc->plugin->name) + 1),
-			.nlisten = (uint32_t)sc->nlisten,
-			.connections = service_conns(sup, sc->name),
-			.enabled = sc->enabled,
-		};
+		struct pn_ctl_svcinfo h;
+
+		memset(&h, 0, sizeof h); /* no uninitialised padding on the wire */
+		h.size = (uint32_t)(sizeof h + strlen(sc->name) + 1 +
+				    strlen(sc->plugin->name) + 1);
+		h.nlisten = (uint32_t)sc->nlisten;
+		h.connections = service_conns(sup, sc->name);
+		h.enabled = sc->enabled;
 		for (size_t j = 0; j < sc->nlisten; j++)
 			h.size += (uint32_t)strlen(sc->listen[j]) + 1;
 		if (ftell(f) + (long)h.size > PN_CTL_MAX)
