@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "server.h" /* pn_service_pause_accept, until pause.c */
 #include "spawn.h"
 
 /* How long queued output may take to drain once a close is asked for. */

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "dgram.h"
 #include "log.h"
+#include "server.h" /* pn_service_pause_accept, until pause.c */
 #include "spawn.h"
 
 /* After EMFILE/ENFILE: stop polling the listener this long, so a full

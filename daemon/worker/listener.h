@@ -8,7 +8,7 @@
 #ifndef PN_LISTENER_H
 #define PN_LISTENER_H
 
-#include "server.h"
+#include "runtime.h"
 
 /*
  * pn_listener_new -- a listener for addr: the inherited socket `fd` when

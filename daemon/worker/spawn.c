@@ -22,6 +22,7 @@
 #include "conn.h"
 #include "listener.h"
 #include "log.h"
+#include "server.h" /* pn_service_pause_accept, until pause.c */
 
 /* The child runs on this stack until execve().  One is enough: with
  * CLONE_VFORK the worker (one thread) is suspended meanwhile, so two
