@@ -31,7 +31,8 @@ struct pn_listener {
 	struct pn_watch w; /* w.fd is the socket, -1 when closed */
 	struct pn_addr addr;
 	struct pinetd_svc *svc;
-	struct pn_timer pause; /* accepting paused after EMFILE/ENFILE */
+	unsigned paused;	 /* enum pn_pause_reason bits (pause.h) */
+	struct pn_timer emfile; /* ends PN_PAUSE_EMFILE */
 };
 
 /* One configured service while it runs (pinetd_svc in the plugin API). */
@@ -51,7 +52,7 @@ struct pinetd_svc {
 	/* Defense: state and counters (logged on SIGUSR1). */
 	struct pn_sources sources; /* per-source connections and buckets */
 	struct pn_guard guard;	   /* UDP sources not to answer */
-	int accept_paused;	   /* at max_connections */
+	unsigned paused;	   /* service-wide pn_pause_reason bits */
 	unsigned long refused;	   /* connections refused (acl, limits) */
 	unsigned long dropped;	   /* datagrams dropped (acl, guard, rate) */
 	unsigned long truncated;   /* replies cut to udp_reply_ratio */

@@ -20,6 +20,7 @@
 #include "dgram.h"
 #include "listener.h"
 #include "log.h"
+#include "pause.h"
 
 #define PN_MAX_SOURCES 65536 /* sources tracked per service */
 #define PN_SWEEP_MS 10000u
@@ -46,29 +47,6 @@ static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
 	s->desc = sc->plugin->desc;
 	pn_sources_init(&s->sources, PN_MAX_SOURCES);
 	return s;
-}
-
-void pn_service_pause_accept(pinetd_svc *s)
-{
-	if (s->accept_paused)
-		return;
-	s->accept_paused = 1;
-	for (size_t i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
-			pn_listener_stop(s->listeners[i]);
-	pn_log(LOG_NOTICE, "service '%s': %ld connections open (max_connections): "
-			   "not accepting until one closes", s->conf->name,
-	       s->conf->max_connections);
-}
-
-void pn_service_resume_accept(pinetd_svc *s)
-{
-	if (!s->accept_paused)
-		return;
-	s->accept_paused = 0;
-	for (size_t i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
-			pn_listener_start(s->listeners[i]);
 }
 
 static void log_service_stats(const pinetd_svc *s, const char *state)
@@ -346,7 +324,7 @@ int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
 		for (size_t j = 0; j < s->nlisteners; j++) {
 			s->listeners[j]->svc = s;
 			if (p[i].bound[j])
-				pn_listener_start(s->listeners[j]);
+				pn_listener_resume(s->listeners[j], PN_PAUSE_IDLE);
 		}
 		s->next = NULL;
 		*tail = s;
@@ -425,8 +403,8 @@ int pn_server_set_sockets(struct pn_server *srv, const char *name,
 			continue;
 		}
 		v[i]->svc = s;
-		if (!(s->accept_paused && addrs[i].proto == PINETD_TCP))
-			pn_listener_start(v[i]);
+		/* Polled unless the service is paused (max_connections...). */
+		pn_listener_resume(v[i], PN_PAUSE_IDLE);
 		pn_addr_format(&addrs[i], text, sizeof text);
 		pn_log(LOG_INFO, "service '%s': now listening on %s", name, text);
 	}

@@ -15,10 +15,6 @@
 
 #include "runtime.h"
 
-/* Stop / resume accepting for a service (max_connections). */
-void pn_service_pause_accept(pinetd_svc *s);
-void pn_service_resume_accept(pinetd_svc *s);
-
 /* Log one line per service with its counters. */
 void pn_server_log_stats(struct pn_server *srv);
 
