@@ -4,9 +4,10 @@
  *
  * Everything hangs off struct pn_server; nothing is global, so each
  * worker (and each process-mode child) has a server of its own.  The
- * supervisor (super.c) owns configuration reloads and hands workers the
- * sockets; pn_server_apply's mark and sweep keeps unchanged services and
- * listeners when one server's table changes.
+ * supervisor (super.c) owns configuration reloads: it keeps or replaces
+ * whole workers, and hands a kept worker new sockets
+ * (pn_server_set_sockets); a worker's services are started once
+ * (pn_server_apply).
  */
 #ifndef PN_SERVER_H
 #define PN_SERVER_H
@@ -29,16 +30,15 @@ enum { PN_EXIT_OK = 0, PN_EXIT_CONFIG = 1, PN_EXIT_USAGE = 2, PN_EXIT_SYSTEM = 3
 int pn_server_init(struct pn_server *srv);
 
 /*
- * pn_server_apply -- make the server run `conf` (which it takes over),
- * by mark and sweep: services whose plugin and options are unchanged keep
- * running (their connections and state untouched); a listener whose
- * address is still configured keeps its socket, so no connection attempt
- * is refused; new services are bound and initialised; removed or changed
- * services stop accepting and are freed once their connections finish.
- * Every new socket is bound and every new plugin initialised before
- * anything changes: on any failure everything new is undone, the running
- * configuration is untouched, the reason is logged, and PN_EXIT_SYSTEM
- * (bind) or PN_EXIT_CONFIG (plugin init) is returned; else 0.
+ * pn_server_apply -- start the enabled services of `conf` (which the
+ * server takes over) on a server that runs none yet: a worker calls it
+ * once, and later changes come from the supervisor as whole new workers
+ * or as new sockets (pn_server_set_sockets).  Every socket is bound (or
+ * taken from srv->act) and every plugin initialised before any listener
+ * is polled: on any failure everything is undone (fini() for each plugin
+ * whose init() succeeded, every socket closed), the reason is logged, and
+ * PN_EXIT_SYSTEM (socket) or PN_EXIT_CONFIG (plugin init) is returned;
+ * else 0.
  */
 int pn_server_apply(struct pn_server *srv, struct pn_config *conf);
 
