@@ -204,98 +204,27 @@ static int validate_log_level(cfg_t *cfg, cfg_opt_t *opt)
 
 /* ---- schema ---- */
 
-/* Core service options; keep in step with core_options in loader.c. */
-static const cfg_opt_t service_core_opts[] = {
-	CFG_STR("plugin", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("listen", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
-	CFG_INT("max_line", PN_DEF_MAX_LINE, CFGF_NONE),
-	CFG_INT("output_buffer", PN_DEF_OUTPUT_BUFFER, CFGF_NONE),
-	CFG_INT("output_max", PN_DEF_OUTPUT_MAX, CFGF_NONE),
-	CFG_INT("idle_timeout", 0, CFGF_NONE),
-	CFG_BOOL("log_connections", cfg_true, CFGF_NONE),
-	CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
-	CFG_INT("max_connections", 0, CFGF_NONE),
-	CFG_INT("max_per_source", 0, CFGF_NONE),
-	CFG_INT("rate_per_source", 0, CFGF_NONE),
-	CFG_INT("burst_per_source", 0, CFGF_NONE),
-	CFG_INT("source_prefix4", 32, CFGF_NONE),
-	CFG_INT("source_prefix6", 64, CFGF_NONE),
-	CFG_INT("max_duration", 0, CFGF_NONE),
-	CFG_INT("max_bytes_in", 0, CFGF_NONE),
-	CFG_INT("max_bytes_out", 0, CFGF_NONE),
-	CFG_BOOL("udp_guard", cfg_true, CFGF_NONE),
-	CFG_INT("udp_min_port", 1024, CFGF_NONE),
-	CFG_INT_LIST("udp_deny_ports", "{2049}", CFGF_NONE),
-	CFG_INT("udp_reply_ratio", 0, CFGF_NONE),
-	CFG_INT("udp_reply_floor", 512, CFGF_NONE),
-	CFG_STR("execution", NULL, CFGF_NODEFAULT),
-	CFG_STR("user", "", CFGF_NONE),
-	CFG_STR("group", "", CFGF_NONE),
-	CFG_INT("max_children", 256, CFGF_NONE),
-	CFG_INT("workers", 1, CFGF_NONE),
-	CFG_STR("worker_group", "", CFGF_NONE),
-};
-#define NCORE (sizeof service_core_opts / sizeof service_core_opts[0])
-
-#define LONG_FIELD(n, lo, hi) \
-	{ #n, offsetof(struct pn_service_conf, n), 0, (lo), (hi) }
-#define INT_FIELD(n, lo, hi) \
-	{ #n, offsetof(struct pn_service_conf, n), 1, (lo), (hi) }
-
-/* The numeric core fields of a service with their ranges: the checks
- * when reading, the fingerprint and the view's encoding all use it. */
-const struct pn_core_field pn_core_fields[] = {
-	LONG_FIELD(max_line, 1, 1L << 20),
-	LONG_FIELD(output_buffer, 1024, 1L << 30),
-	LONG_FIELD(output_max, 1024, 1L << 30),
-	LONG_FIELD(idle_timeout, 0, 366L * 86400),
-	INT_FIELD(log_connections, 0, 1),
-	LONG_FIELD(max_connections, 0, 1L << 24),
-	LONG_FIELD(max_per_source, 0, 1L << 24),
-	LONG_FIELD(rate_per_source, 0, 1L << 24),
-	LONG_FIELD(burst_per_source, 0, 1L << 24),
-	LONG_FIELD(source_prefix4, 0, 32),
-	LONG_FIELD(source_prefix6, 0, 128),
-	LONG_FIELD(max_duration, 0, 366L * 86400),
-	LONG_FIELD(max_bytes_in, 0, LONG_MAX),
-	LONG_FIELD(max_bytes_out, 0, LONG_MAX),
-	INT_FIELD(udp_guard, 0, 1),
-	LONG_FIELD(udp_min_port, 0, 65536),
-	LONG_FIELD(udp_reply_ratio, 0, 65535),
-	LONG_FIELD(udp_reply_floor, 0, 65507),
-	INT_FIELD(mode, PN_MODE_EVENT, PN_MODE_PROCESS),
-	LONG_FIELD(max_children, 1, 1L << 20),
-	LONG_FIELD(workers, 1, 256),
-	{ NULL, 0, 0, 0, 0 },
-};
-
-static const struct pn_core_field *core_field(const char *name)
+/* A core option (coreopt.h) as libconfuse sees it. */
+static cfg_opt_t core_cfg_opt(const struct pn_core_option *o)
 {
-	for (const struct pn_core_field *f = pn_core_fields; f->name; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
+	int flags = o->sdef ? CFGF_NONE : CFGF_NODEFAULT;
+	/* A list's default is text libconfuse parses ("{2049}"), never
+	 * writes: its field is a plain char * all the same. */
+	char *ldef = (char *)o->sdef;
 
-long pn_core_field_get(const struct pn_service_conf *sc,
-		       const struct pn_core_field *f)
-{
-	const char *p = (const char *)sc + f->offset;
-
-	return f->is_int ? *(const int *)(const void *)p : *(const long *)(const void *)p;
-}
-
-void pn_core_field_set(struct pn_service_conf *sc, const struct pn_core_field *f,
-		       long v)
-{
-	char *p = (char *)sc + f->offset;
-
-	if (f->is_int)
-		*(int *)(void *)p = (int)v;
-	else
-		*(long *)(void *)p = v;
+	switch (o->type) {
+	case PN_CO_INT:
+		return (cfg_opt_t)CFG_INT(o->name, o->def, CFGF_NONE);
+	case PN_CO_BOOL:
+		return (cfg_opt_t)CFG_BOOL(o->name, o->def ? cfg_true : cfg_false,
+					   CFGF_NONE);
+	case PN_CO_STR_LIST:
+		return (cfg_opt_t)CFG_STR_LIST(o->name, ldef, flags);
+	case PN_CO_INT_LIST:
+		return (cfg_opt_t)CFG_INT_LIST(o->name, ldef, flags);
+	default:
+		return (cfg_opt_t)CFG_STR(o->name, o->sdef, flags);
+	}
 }
 
 /* A plugin option as libconfuse sees it. */
@@ -319,20 +248,25 @@ static cfg_opt_t plugin_cfg_opt(const struct pinetd_option *o)
  */
 static cfg_opt_t *service_opts(struct ctx *c, int lenient)
 {
-	size_t n = NCORE + 2;
+	const struct pn_core_option *o;
+	size_t n = 2, ncore = 0;
 	cfg_opt_t *opts;
 
+	for (o = pn_core_options; o->name; o++)
+		n++;
 	for (struct pn_plugin *p = c->reg->plugins; p; p = p->next)
 		n += pn_plugopt_count(p->desc->options);
 	if (!(opts = calloc(n, sizeof *opts)))
 		return NULL;
-	memcpy(opts, service_core_opts, sizeof service_core_opts);
-	n = NCORE;
+	for (o = pn_core_options; o->name; o++)
+		if (o->type != PN_CO_FIELD)
+			opts[ncore++] = core_cfg_opt(o);
+	n = ncore;
 	for (struct pn_plugin *p = c->reg->plugins; p; p = p->next) {
 		const struct pinetd_option *po = p->desc->options;
 		for (size_t i = 0; po && po[i].type != PINETD_OPT_END; i++) {
 			size_t j;
-			for (j = NCORE; j < n; j++)
+			for (j = ncore; j < n; j++)
 				if (strcmp(opts[j].name, po[i].name) == 0)
 					break;
 			if (j == n) {
@@ -696,18 +630,27 @@ static int set_plugin_option(struct ctx *c, struct pn_service_conf *sc,
 	return rc;
 }
 
-/* A core integer option within its range (pn_core_fields). */
-static long core_int(struct ctx *c, struct pn_service_conf *sc, cfg_t *s,
-		     const char *name)
+/* The numeric core options of one group (coreopt.h), in table order:
+ * each integer within its range. */
+static void read_core_group(struct ctx *c, struct pn_service_conf *sc,
+			    cfg_t *s, enum pn_core_group g)
 {
-	const struct pn_core_field *f = core_field(name);
-	long v = cfg_getint(s, name);
+	for (const struct pn_core_option *o = pn_core_options; o->name; o++) {
+		long v;
 
-	if (v < f->lo || v > f->hi)
-		report(c, sc->file, line_of(c, s, name, 0),
-		       "service '%s': %s %ld out of range [%ld, %ld]", sc->name,
-		       name, v, f->lo, f->hi);
-	return v;
+		if (o->group != g || !pn_core_numeric(o))
+			continue;
+		if (o->type == PN_CO_BOOL) {
+			v = cfg_getbool(s, o->name) == cfg_true;
+		} else {
+			v = cfg_getint(s, o->name);
+			if (v < o->lo || v > o->hi)
+				report(c, sc->file, line_of(c, s, o->name, 0),
+				       "service '%s': %s %ld out of range [%ld, %ld]",
+				       sc->name, o->name, v, o->lo, o->hi);
+		}
+		pn_core_field_set(sc, o, v);
+	}
 }
 
 /* Check that every option set in s belongs to the core or to the
@@ -781,21 +724,9 @@ static void read_defense(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 		if (copy_prefixes(&sc->acl.deny, g->deny, g->ndeny) == 0)
 			sc->acl.ndeny = g->ndeny;
 	}
-	sc->max_connections = core_int(c, sc, s, "max_connections");
-	sc->max_per_source = core_int(c, sc, s, "max_per_source");
-	sc->rate_per_source = core_int(c, sc, s, "rate_per_source");
-	sc->burst_per_source = core_int(c, sc, s, "burst_per_source");
+	read_core_group(c, sc, s, PN_CG_DEFENSE);
 	if (sc->burst_per_source == 0)
 		sc->burst_per_source = sc->rate_per_source;
-	sc->source_prefix4 = core_int(c, sc, s, "source_prefix4");
-	sc->source_prefix6 = core_int(c, sc, s, "source_prefix6");
-	sc->max_duration = core_int(c, sc, s, "max_duration");
-	sc->max_bytes_in = core_int(c, sc, s, "max_bytes_in");
-	sc->max_bytes_out = core_int(c, sc, s, "max_bytes_out");
-	sc->udp_guard = cfg_getbool(s, "udp_guard") == cfg_true;
-	sc->udp_min_port = core_int(c, sc, s, "udp_min_port");
-	sc->udp_reply_ratio = core_int(c, sc, s, "udp_reply_ratio");
-	sc->udp_reply_floor = core_int(c, sc, s, "udp_reply_floor");
 	unsigned k = cfg_size(s, "udp_deny_ports");
 	if (k && (sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
 		for (unsigned i = 0; i < k; i++)
@@ -859,8 +790,7 @@ static void read_isolation(struct ctx *c, struct pn_service_conf *sc, cfg_t *s)
 	if (sc->group && sc->group[0] && !(sc->user && sc->user[0]))
 		report(c, sc->file, line_of(c, s, "group", 0),
 		       "service '%s': group needs user", sc->name);
-	sc->max_children = core_int(c, sc, s, "max_children");
-	sc->workers = core_int(c, sc, s, "workers");
+	read_core_group(c, sc, s, PN_CG_ISOLATION); /* max_children, workers */
 	if (sc->workers > 1 && (d->flags & PINETD_PF_EVENT))
 		report(c, sc->file, line_of(c, s, "workers", 0),
 		       "service '%s': plugin '%s' shares state between connections "
@@ -951,11 +881,7 @@ static int read_service(struct ctx *c, cfg_t *s, const char *file,
 		return -1;
 	}
 	sc->enabled = cfg_getbool(s, "enabled") == cfg_true;
-	sc->max_line = core_int(c, sc, s, "max_line");
-	sc->output_buffer = core_int(c, sc, s, "output_buffer");
-	sc->output_max = core_int(c, sc, s, "output_max");
-	sc->idle_timeout = core_int(c, sc, s, "idle_timeout");
-	sc->log_connections = cfg_getbool(s, "log_connections") == cfg_true;
+	read_core_group(c, sc, s, PN_CG_BASIC);
 	if (sc->output_max < sc->output_buffer)
 		report(c, file, line_of(c, s, "output_max", 0) ?: sc->line,
 		       "service '%s': output_max %ld is less than output_buffer %ld",
@@ -1139,8 +1065,9 @@ char *pn_service_fingerprint(const struct pn_service_conf *sc)
 	fputc(' ', f);
 	pn_plugopt_quote(sc->plugin->path, f);
 	fputc('\n', f);
-	for (const struct pn_core_field *cf = pn_core_fields; cf->name; cf++)
-		fprintf(f, "%s %ld\n", cf->name, pn_core_field_get(sc, cf));
+	for (const struct pn_core_option *o = pn_core_options; o->name; o++)
+		if (pn_core_numeric(o) && o->same)
+			fprintf(f, "%s %ld\n", o->name, pn_core_field_get(sc, o));
 	put_prefixes(f, "allow", sc->acl.allow, sc->acl.nallow);
 	put_prefixes(f, "deny", sc->acl.deny, sc->acl.ndeny);
 	fputs("udp_deny_ports", f);
@@ -1175,31 +1102,15 @@ int pn_service_conf_same(const struct pn_service_conf *a,
 		return strcmp(a->fingerprint, b->fingerprint) == 0;
 	if (!d || !b->plugin->desc)
 		return 0; /* a view without a fingerprint: cannot tell */
-	return a->plugin == b->plugin && a->max_line == b->max_line &&
-	       a->output_buffer == b->output_buffer &&
-	       a->output_max == b->output_max &&
-	       a->idle_timeout == b->idle_timeout &&
-	       a->log_connections == b->log_connections &&
-	       a->max_connections == b->max_connections &&
-	       a->max_per_source == b->max_per_source &&
-	       a->rate_per_source == b->rate_per_source &&
-	       a->burst_per_source == b->burst_per_source &&
-	       a->source_prefix4 == b->source_prefix4 &&
-	       a->source_prefix6 == b->source_prefix6 &&
-	       a->max_duration == b->max_duration &&
-	       a->max_bytes_in == b->max_bytes_in &&
-	       a->max_bytes_out == b->max_bytes_out &&
-	       a->udp_guard == b->udp_guard && a->udp_min_port == b->udp_min_port &&
-	       a->udp_reply_ratio == b->udp_reply_ratio &&
-	       a->udp_reply_floor == b->udp_reply_floor &&
+	/* The numeric core options from their table, the rest by hand. */
+	return a->plugin == b->plugin && pn_core_fields_same(a, b) &&
 	       a->nudp_deny_ports == b->nudp_deny_ports &&
 	       (!a->nudp_deny_ports ||
 		memcmp(a->udp_deny_ports, b->udp_deny_ports,
 		       a->nudp_deny_ports * sizeof *a->udp_deny_ports) == 0) &&
 	       same_prefixes(a->acl.allow, a->acl.nallow, b->acl.allow, b->acl.nallow) &&
 	       same_prefixes(a->acl.deny, a->acl.ndeny, b->acl.deny, b->acl.ndeny) &&
-	       a->mode == b->mode && a->max_children == b->max_children &&
-	       a->workers == b->workers && strcmp(a->user, b->user) == 0 &&
+	       strcmp(a->user, b->user) == 0 &&
 	       strcmp(a->group, b->group) == 0 &&
 	       strcmp(a->worker_group, b->worker_group) == 0 &&
 	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
