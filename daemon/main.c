@@ -309,7 +309,6 @@ int main(int argc, char **argv)
 	const char *path = PN_CONFFILE, *plugin_dir = NULL, *pid_file = NULL;
 	int foreground = 0, debug = 0, test = 0, list = 0, opt, nerr = 0, rc;
 	int report_fd = -1;
-	struct pn_registry reg;
 	struct pn_config *conf;
 
 	while ((opt = getopt_long(argc, argv, "c:fdtP:p:LhV", longopts, NULL)) != -1) {
@@ -341,9 +340,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The configuration is read and its plugins loaded in a checker
-	 * process; this one keeps the view (checker.h).  The registry stays
-	 * empty: the supervisor loads no plugin. */
-	pn_registry_init(&reg);
+	 * process; this one keeps the view (checker.h) and loads no plugin. */
 	conf = pn_checker_load(path, plugin_dir, stderr, &nerr);
 	if (!conf) {
 		fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
@@ -375,13 +372,12 @@ int main(int argc, char **argv)
 		pn_config_free(conf);
 	} else {
 		/* The supervisor owns conf now and reports the start-up. */
-		rc = pn_super_run(conf, &reg, path, plugin_dir, report_fd);
+		rc = pn_super_run(conf, path, plugin_dir, debug, report_fd);
 		report_fd = -1;
 		if (!foreground)
 			unlink(pid_copy);
 	}
 	report_start(report_fd, rc);
-	pn_registry_free(&reg);
 	free(pid_copy);
 	return rc;
 }

@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "facts.h"
 #include "log.h"
 #include "plugopt.h"
 #include "snapshot.h"
@@ -1332,6 +1333,63 @@ out:
 		return NULL;
 	}
 	return conf;
+}
+
+/* The facts of one parsed file's services (pn_config_facts). */
+static int add_facts(struct pn_facts *f, cfg_t *cfg)
+{
+	for (unsigned i = 0; i < cfg_size(cfg, "service"); i++) {
+		cfg_t *sec = cfg_getnsec(cfg, "service", i);
+		struct pn_fact_svc *v = realloc(f->svcs, (f->nsvcs + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		f->svcs = v;
+		struct pn_fact_svc *fs = &v[f->nsvcs++];
+		memset(fs, 0, sizeof *fs);
+		fs->name = strdup(cfg_title(sec));
+		fs->user = strdup(cfg_getstr(sec, "user"));
+		fs->group = strdup(cfg_getstr(sec, "group"));
+		fs->enabled = cfg_getbool(sec, "enabled") ? 1 : 0;
+		fs->nlisten = cfg_size(sec, "listen");
+		fs->listen = calloc(fs->nlisten ? fs->nlisten : 1, sizeof *fs->listen);
+		if (!fs->name || !fs->user || !fs->group || !fs->listen)
+			return -1;
+		for (size_t j = 0; j < fs->nlisten; j++)
+			if (!(fs->listen[j] = strdup(cfg_getnstr(sec, "listen", (unsigned)j))))
+				return -1;
+	}
+	return 0;
+}
+
+int pn_config_facts(const struct pn_snapshot *snap, const char *path,
+		    FILE *errs, struct pn_facts *f)
+{
+	struct pn_registry none; /* no plugin: only core options are known */
+	struct ctx c = { .errs = errs, .reg = &none, .file = path };
+	int rc = -1;
+
+	pn_registry_init(&none);
+	memset(f, 0, sizeof *f);
+	cur = &c;
+	for (size_t i = 0; snap && i < snap->nfiles; i++) {
+		cfg_t *cfg = new_cfg(&c, i == 0, 1);
+		if (!cfg)
+			goto out;
+		reset_records(&c);
+		int ok = parse_text(&c, cfg, &snap->files[i]) == 0 &&
+			 (i > 0 || (f->pid_file = resolve(path, cfg_getstr(cfg, "pid_file")))) &&
+			 add_facts(f, cfg) == 0;
+		cfg_free(cfg);
+		if (!ok)
+			goto out;
+	}
+	rc = snap && snap->nfiles ? 0 : -1;
+out:
+	free(c.recs);
+	cur = NULL;
+	if (rc < 0)
+		pn_facts_free(f);
+	return rc;
 }
 
 struct pn_config *pn_config_load(const char *path, const char *plugin_dir,

@@ -170,6 +170,17 @@ void pn_config_set_progress(pn_config_progress_fn *fn, void *arg);
 
 void pn_config_free(struct pn_config *conf);
 
+struct pn_facts;
+
+/*
+ * pn_config_facts -- what the files of snap say about each service's
+ * name, user, group, listen addresses and enabled state, and the pid
+ * file, read by a lenient pass that loads no plugin (see facts.h).
+ * Returns 0, or -1 (errors to errs) with f empty.
+ */
+int pn_config_facts(const struct pn_snapshot *snap, const char *path,
+		    FILE *errs, struct pn_facts *f);
+
 /* Print the table: one line per service with plugin, state, addresses. */
 void pn_config_summary(const struct pn_config *conf, FILE *out);
 

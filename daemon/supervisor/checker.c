@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "facts.h"
 #include "log.h"
 #include "snapshot.h"
 #include "view.h"
@@ -222,8 +223,9 @@ struct reply {
 	size_t nprogress;
 	char *errors, *out; /* joined (malloc'd) */
 	size_t nerrors, nout;
-	const unsigned char *snap, *view;
-	size_t nsnap, nview;
+	const unsigned char *snap, *view, *facts;
+	size_t nsnap, nview, nfacts;
+	int forged; /* a frame only the checker sends came twice */
 	int done;
 	uint32_t code;
 };
@@ -274,9 +276,17 @@ static void parse_frames(struct reply *r)
 		case 'O':
 			append(&r->out, &r->nout, p, n);
 			break;
-		case 'S':
+		case 'S': /* sent before plugin code: only the first counts */
+			if (r->snap)
+				r->forged = 1;
 			r->snap = p;
 			r->nsnap = n;
+			break;
+		case 'F':
+			if (r->facts)
+				r->forged = 1;
+			r->facts = p;
+			r->nfacts = n;
 			break;
 		case 'V':
 			r->view = p;
@@ -488,6 +498,16 @@ static int load_child(struct child *ch, void *arg)
 			a->path, err);
 		return 1;
 	}
+	/* What the supervisor will act on as root, still before any plugin:
+	 * anything sent later may come from a plugin (facts.h). */
+	struct pn_facts facts;
+	if (pn_config_facts(snap, a->path, ch->errs, &facts) < 0)
+		return 1;
+	pn_facts_encode(&facts, &w);
+	pn_facts_free(&facts);
+	if (w.oom || send_frame(ch->fd, 'F', w.p, w.len) < 0)
+		return 1;
+	pn_wbuf_free(&w);
 	pn_registry_init(&reg);
 	full = pn_config_load_snapshot(snap, a->path, a->plugin_dir, &reg,
 				       ch->errs, &nerr);
@@ -527,19 +547,31 @@ struct pn_config *pn_checker_load(const char *path, const char *plugin_dir,
 		nerr = (int)r.code;
 		goto out;
 	}
-	struct pn_rbuf rs = { r.snap, r.nsnap, 0 }, rv = { r.view, r.nview, 0 };
-	if (!r.snap || !r.view || !(snap = pn_snapshot_decode(&rs, msg, sizeof msg)) ||
-	    !(view = pn_view_decode(&rv, msg, sizeof msg))) {
-		if (!r.snap || !r.view)
-			snprintf(msg, sizeof msg, "no %s in the reply",
-				 r.snap ? "view" : "snapshot");
-		error_line(errs, "%s: the configuration checker's reply is unusable: "
-				 "%s", path, msg);
-		pn_snapshot_free(snap);
+	struct pn_rbuf rs = { r.snap, r.nsnap, 0 }, rv = { r.view, r.nview, 0 },
+		       rf = { r.facts, r.nfacts, 0 };
+	struct pn_facts facts = { 0 };
+	if (r.forged) {
+		snprintf(msg, sizeof msg, "a plugin wrote to the checker's channel");
+	} else if (!r.snap || !r.view || !r.facts) {
+		snprintf(msg, sizeof msg, "no %s in the reply",
+			 !r.snap ? "snapshot" : !r.facts ? "facts" : "view");
+	} else if ((snap = pn_snapshot_decode(&rs, msg, sizeof msg)) &&
+		   pn_facts_decode(&rf, &facts, msg, sizeof msg) == 0 &&
+		   (view = pn_view_decode(&rv, msg, sizeof msg)) &&
+		   pn_facts_verify(view, &facts, msg, sizeof msg) == 0) {
+		pn_facts_free(&facts);
+		view->snap = snap;
+		nerr = 0;
 		goto out;
 	}
-	view->snap = snap;
-	nerr = 0;
+	pn_facts_free(&facts);
+	if (view) {
+		pn_config_free(view);
+		view = NULL;
+	}
+	pn_snapshot_free(snap);
+	error_line(errs, "%s: the configuration checker's reply is unusable: %s",
+		   path, msg);
 out:
 	reply_free(&r); /* zeroed by run() even when it fails */
 	if (nerrors)

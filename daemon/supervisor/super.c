@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,7 +82,6 @@ struct pn_unit {
 
 struct pn_super {
 	struct pn_loop loop;
-	struct pn_registry *reg;
 	const char *path, *plugin_dir;
 	struct pn_config *conf; /* current; one ref */
 	struct pn_sock *socks;
@@ -552,16 +552,24 @@ worker_child(struct pn_super *sup, struct pn_worker *w, int ctl)
 
 	unsetenv("NOTIFY_SOCKET"); /* the supervisor speaks to systemd */
 	pn_loop_free(&sup->loop);
-	for (size_t i = 0; i < sup->nsocks; i++)
-		close(sup->socks[i].fd);
-	FOREACH_WORKER(sup, o, x)
-		if (x->ctl >= 0)
-			close(x->ctl);
+	/* Keep nothing of the supervisor's: not its sockets, not another
+	 * worker's channel (one being started in the same reload included),
+	 * not its syslog socket (reopened on the next line logged). */
+	closelog();
+	if (ctl != 3) {
+		if (dup3(ctl, 3, O_CLOEXEC) < 0)
+			_exit(PN_EXIT_SYSTEM);
+		ctl = 3;
+	}
+	if (close_range(4, ~0U, 0) < 0)
+		for (int fd = 4; fd < getdtablesize(); fd++)
+			close(fd);
 	for (size_t i = 0; i < u->nsvc && n < 256; i++)
 		names[n++] = member(u, i)->name;
 	struct pn_worker_args a = {
 		.ctl = ctl,
 		.conf = u->conf,
+		.plugin_dir = sup->plugin_dir, /* not the view's: see facts.h */
 		.services = names,
 		.nservices = n,
 		.ident = &u->ident,
@@ -885,7 +893,11 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 	else
 		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
 	if (was == W_DRAINING || was == W_STOPPING || sup->stopping || u->retired) {
-		if (ours)
+		if (ours && w->watchdog_killed)
+			pn_log(LOG_ERR, "worker %ld for %s was killed by the watchdog "
+			       "while %s", (long)pid, u->names,
+			       was == W_DRAINING ? "draining" : "stopping");
+		else if (ours)
 			pn_log(LOG_WARNING, "worker %ld for %s stopped with %s after "
 			       "its deadline", (long)pid, u->names,
 			       w->signalled == SIGKILL ? "SIGKILL" : "SIGTERM");
@@ -1243,18 +1255,18 @@ static void report(int fd, int code)
 	}
 }
 
-int pn_super_run(struct pn_config *conf, struct pn_registry *reg,
-		 const char *path, const char *plugin_dir, int report_fd)
+int pn_super_run(struct pn_config *conf, const char *path,
+		 const char *plugin_dir, int debug, int report_fd)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
-	struct pn_super sup = { .reg = reg, .path = path, .plugin_dir = plugin_dir };
+	struct pn_super sup = { .path = path, .plugin_dir = plugin_dir };
 	int failed, rc = PN_EXIT_SYSTEM;
 
 	conf->refs++;
 	sup.conf = conf;
 	sup.pid = getpid();
 	sup.start_time = time(NULL);
-	sup.forced_level = pn_log_get_level() != conf->log_level ? pn_log_get_level() : -1;
+	sup.forced_level = debug ? LOG_DEBUG : -1;
 	/* Whatever a worker leaves behind is reparented to us, not init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		pn_log(LOG_WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));

@@ -27,15 +27,15 @@
 #define PN_SUPER_H
 
 #include "conf.h"
-#include "loader.h"
 
 /*
- * pn_super_run -- run `conf` (taken over) until SIGTERM/SIGINT.  path and
- * plugin_dir are kept for reloads.  report_fd, when >= 0, receives one
- * byte with the start-up result (0 once every worker is serving).
- * Returns the exit code.
+ * pn_super_run -- run `conf` (a checker's view, taken over) until
+ * SIGTERM/SIGINT.  path and plugin_dir (-P, or NULL) are kept for
+ * reloads; debug (-d) keeps the log at debug level whatever the files
+ * say.  report_fd, when >= 0, receives one byte with the start-up result
+ * (0 once every worker is serving).  Returns the exit code.
  */
-int pn_super_run(struct pn_config *conf, struct pn_registry *reg,
-		 const char *path, const char *plugin_dir, int report_fd);
+int pn_super_run(struct pn_config *conf, const char *path,
+		 const char *plugin_dir, int debug, int report_fd);
 
 #endif

@@ -256,7 +256,7 @@ int pn_worker_main(const struct pn_worker_args *a)
 		conf = a->conf; /* a full table (tests) */
 		conf->refs++;
 	} else if (!(conf = pn_config_load_snapshot(a->conf->snap, a->conf->path,
-						    a->conf->plugin_dir, &reg, NULL,
+						    a->plugin_dir, &reg, NULL,
 						    &nerr))) {
 		pn_log(LOG_ERR, "worker for %s: the checked configuration no longer "
 				"loads (%d errors)", a->label, nerr);

@@ -20,6 +20,7 @@
 struct pn_worker_args {
 	int ctl;		   /* the worker's end of the channel */
 	struct pn_config *conf;	   /* the table; the worker takes a reference */
+	const char *plugin_dir;	   /* -P, or NULL: the file's */
 	char *const *services;	   /* the names of the services it serves */
 	size_t nservices;
 	const struct pn_ident *ident; /* "" user: keep the current identity */

@@ -256,6 +256,12 @@ next_line x
 X=${LINE#\* 1 in room: }
 member_join y socat $PI
 name_from_join x
+# x speaks once y is in, then y answers: x's idle second starts now,
+# whatever the machine's load made of the time y took to join, and ends
+# before y's.
+say x $'still here\n'
+expect_next y "y hears x before x falls idle" "<$X> still here"$'\n'
+say y $'me too\n'
 expect_next y "the idle member's leave is announced" "$X is offline (idle timeout)"$'\n'
 wait_client_exit x || pn_fail "the idle member was not disconnected"
 wait_client_exit y || pn_fail "the second idle member was not disconnected"

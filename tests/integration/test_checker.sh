@@ -72,6 +72,11 @@ refused "a plugin constructor that segfaults" \
 grep "reload refused" "$PN_LOG" | tail -1 | grep -qF "reload refused: 1 error in $PN_CONF; the running configuration is unchanged" \
 	&& pn_pass "the refusal is summed up" || pn_fail "no summary of the refusal"
 
+printf 'service forged {\n    plugin = forger\n    listen = { "tcp://127.0.0.1:%d" }\n}\n' \
+	$((P+1)) > "$D/x.conf"
+refused "a plugin constructor that forges the checker's frames" \
+	"the configuration checker's reply is unusable: a plugin wrote to the checker's channel"
+
 # A good drop-in is applied; its worker serves the bytes that were checked
 # even after the file is broken and the workers are killed.
 printf 'service echo2 {\n    plugin = echo\n    listen = { "tcp://127.0.0.1:%d" }\n}\n' \

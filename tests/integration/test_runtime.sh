@@ -121,6 +121,18 @@ pn_expect "$(pgrep -P "$PN_PID" | wc -l)" 3 "3 workers after 50 reloads, nothing
 exec 10>&- 11>&- 12>&- 13>&- 14>&- 15>&-
 pn_stop
 
+# ---- a worker holds its own sockets and channel, nothing else ----
+svc one echo $((P+25)) | pn_config
+pn_start
+{ svc one echo $((P+25)); svc two echo $((P+26)); svc three ack $((P+27)); } | pn_config
+pn_reload || pn_fail "adding two services was refused"
+for port in $((P+25)) $((P+26)) $((P+27)); do
+	w=$(worker_on $port | cut -d= -f2)
+	pn_expect "$(ls -l /proc/"$w"/fd | grep -c 'socket:')" 2 \
+		"the worker on $port holds 2 sockets: its listener and its channel"
+done
+pn_stop
+
 # ---- drain_timeout bounds a replaced worker; -d survives a reload ----
 { echo "drain_timeout = 2"; svc chg ack $((P+20)) '    reply = "old"'; } | pn_config
 pn_start -d

@@ -14,10 +14,12 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "facts.h"
 #include "plugopt.h"
 #include "snapshot.h"
 #include "view.h"
@@ -312,6 +314,60 @@ static void test_view_round_trip_keeps_everything_but_plugin_code(void **st)
 	pn_wbuf_free(&w2);
 }
 
+static void test_facts_match_the_view_and_catch_a_forged_one(void **st)
+{
+	struct pn_registry reg;
+	struct pn_config *full = load_good(&reg), *view;
+	struct pn_wbuf w = { 0 }, wf = { 0 };
+	struct pn_facts f, g;
+	char err[256];
+
+	(void)st;
+	view = round_trip(full, &w);
+	assert_int_equal(pn_config_facts(full->snap, full->path, stderr, &f), 0);
+	assert_int_equal(f.nsvcs, full->nsvcs);
+	assert_string_equal(f.pid_file, full->pid_file);
+	/* Round trip, and every truncation refused. */
+	pn_facts_encode(&f, &wf);
+	struct pn_rbuf r = { wf.p, wf.len, 0 };
+	assert_int_equal(pn_facts_decode(&r, &g, err, sizeof err), 0);
+	assert_string_equal(g.svcs[0].name, f.svcs[0].name);
+	assert_int_equal(g.svcs[0].nlisten, f.svcs[0].nlisten);
+	pn_facts_free(&g);
+	for (size_t n = 0; n < wf.len; n++) {
+		struct pn_rbuf t = { wf.p, n, 0 };
+		assert_int_equal(pn_facts_decode(&t, &g, err, sizeof err), -1);
+	}
+	assert_int_equal(pn_facts_verify(view, &f, err, sizeof err), 0);
+	/* A view that says another user, or another address, is refused. */
+	free(view->svcs[0].user);
+	view->svcs[0].user = strdup("root");
+	assert_int_equal(pn_facts_verify(view, &f, err, sizeof err), -1);
+	assert_non_null(strstr(err, "differs from the file's"));
+	free(view->svcs[0].user);
+	view->svcs[0].user = strdup(f.svcs[0].user);
+	view->svcs[0].ident.uid = 12345; /* whatever the view says... */
+	strcpy(view->svcs[0].ident.user, "forged");
+	assert_int_equal(pn_facts_verify(view, &f, err, sizeof err), 0);
+	/* ... the identity is the one the supervisor resolved itself. */
+	struct pn_ident want;
+
+	memset(&want, 0, sizeof want);
+	if (f.svcs[0].user[0])
+		assert_int_equal(pn_ident_resolve(f.svcs[0].user, f.svcs[0].group, &want,
+						  err, sizeof err), 0);
+	assert_string_equal(view->svcs[0].ident.user, want.user);
+	assert_int_equal(view->svcs[0].ident.uid, want.uid);
+	view->svcs[0].addrs[0].ss.ss_family = AF_UNIX;
+	assert_int_equal(pn_facts_verify(view, &f, err, sizeof err), -1);
+	pn_facts_free(&f);
+	pn_config_free(view);
+	pn_config_free(full);
+	pn_registry_free(&reg);
+	pn_wbuf_free(&w);
+	pn_wbuf_free(&wf);
+}
+
 static void test_view_decode_survives_truncation_and_corruption(void **st)
 {
 	struct pn_registry reg;
@@ -517,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_round_trip_and_every_truncation),
 		cmocka_unit_test(test_view_round_trip_keeps_everything_but_plugin_code),
 		cmocka_unit_test(test_view_decode_survives_truncation_and_corruption),
+		cmocka_unit_test(test_facts_match_the_view_and_catch_a_forged_one),
 		cmocka_unit_test(test_fingerprint_ignores_listen_and_enabled_only),
 		cmocka_unit_test_setup_teardown(test_load_snapshot_reads_no_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conf_refuses_deep_nesting_nul_bytes_and_fifos, setup, teardown),
