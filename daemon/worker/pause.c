@@ -23,11 +23,6 @@ static unsigned reasons(const struct pn_listener *ln)
 	return why;
 }
 
-int pn_listener_polled(const struct pn_listener *ln)
-{
-	return ln->svc && reasons(ln) == 0;
-}
-
 /*
  * Make the watch match the reasons: registered while none holds, removed
  * otherwise.  A listener whose socket is gone (a process-mode child

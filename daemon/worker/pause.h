@@ -53,9 +53,6 @@ void pn_listener_resume(struct pn_listener *ln, unsigned why);
 int pn_service_pause(pinetd_svc *s, unsigned why);
 int pn_service_resume(pinetd_svc *s, unsigned why);
 
-/* pn_listener_polled -- 1 when no reason keeps ln from being polled. */
-int pn_listener_polled(const struct pn_listener *ln);
-
 /* pn_pause_release -- ln is being freed: never poll it again, disarm its
  * timer. */
 void pn_pause_release(struct pn_listener *ln);
