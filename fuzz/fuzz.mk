@@ -8,8 +8,8 @@
 #
 # Each target is its fuzz/fuzz_NAME.c compiled with the project sources it
 # exercises, all with -fsanitize=fuzzer,address,undefined.  The daemon's
-# modules (every daemon/*.c but main.c) go into one archive, so a target
-# links just the modules it reaches.
+# modules (every daemon/FOLDER/*.c; main.c stays out) go into one archive,
+# so a target links just the modules it reaches.
 
 top_srcdir ?= .
 top_builddir ?= .
@@ -19,20 +19,22 @@ FUZZ_CC ?= clang
 FUZZ_SAN ?= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_WARN = -Wall -Wextra -Wno-unused-parameter
+DAEMON_DIRS = $(addprefix $(top_srcdir)/daemon/,common config policy worker \
+	supervisor)
 FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/include \
-	-I$(top_srcdir)/daemon -I$(top_srcdir)/plugins -I$(top_srcdir)/tests/kit \
-	-I$(top_srcdir)/fuzz
+	$(addprefix -I,$(DAEMON_DIRS)) -I$(top_srcdir)/plugins/chat \
+	-I$(top_srcdir)/plugins/telnet -I$(top_srcdir)/tests/kit -I$(top_srcdir)/fuzz
 
 # The daemon's modules, instrumented (fuzzer-no-link: no main of libFuzzer).
-DAEMON_SRC = $(filter-out %/main.c,$(wildcard $(top_srcdir)/daemon/*.c))
-DAEMON_OBJ = $(patsubst $(top_srcdir)/daemon/%.c,$(FUZZ_BIN)/obj/daemon_%.o,$(DAEMON_SRC))
+DAEMON_SRC = $(foreach d,$(DAEMON_DIRS),$(wildcard $(d)/*.c))
+DAEMON_OBJ = $(patsubst %.c,$(FUZZ_BIN)/obj/daemon_%.o,$(notdir $(DAEMON_SRC)))
 DAEMON_LIB = $(FUZZ_BIN)/libpinetd-fuzz.a
 DAEMON_LIBS = -lconfuse -ldl $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 KIT_SRC = $(top_srcdir)/tests/kit/pinetd_testkit.c
-CHAT_SRC = $(addprefix $(top_srcdir)/plugins/,chat.c chat_cmd.c \
+CHAT_SRC = $(addprefix $(top_srcdir)/plugins/chat/,chat.c chat_cmd.c \
 	chat_sanitize.c chat_telnet.c)
-TELNET_SRC = $(addprefix $(top_srcdir)/plugins/,telnet.c telnet_cmd.c \
+TELNET_SRC = $(addprefix $(top_srcdir)/plugins/telnet/,telnet.c telnet_cmd.c \
 	telnet_edit.c)
 
 TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet
@@ -51,10 +53,12 @@ fuzz_chat_SRC = $(KIT_SRC) $(CHAT_SRC)
 fuzz_telnet_SRC = $(KIT_SRC) $(TELNET_SRC)
 fuzz_telnet_FLAGS = -ltelnet
 
-DAEMON_HDR = $(wildcard $(top_srcdir)/daemon/*.h) \
+DAEMON_HDR = $(foreach d,$(DAEMON_DIRS),$(wildcard $(d)/*.h)) \
 	$(top_srcdir)/include/pinetd/plugin.h $(top_builddir)/config.h
 
-$(FUZZ_BIN)/obj/daemon_%.o: $(top_srcdir)/daemon/%.c $(DAEMON_HDR) | $(FUZZ_BIN)/obj
+# A module's source is found in whichever folder of the daemon holds it.
+vpath %.c $(DAEMON_DIRS)
+$(FUZZ_BIN)/obj/daemon_%.o: %.c $(DAEMON_HDR) | $(FUZZ_BIN)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) $(FUZZ_CPPFLAGS) \
 		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 		-c $< -o $@
@@ -70,7 +74,7 @@ $(FUZZ_BIN)/obj:
 .SECONDEXPANSION:
 $(FUZZ_BIN)/fuzz_%: $(top_srcdir)/fuzz/fuzz_%.c $(top_srcdir)/fuzz/fuzz_input.h \
 		$$($$(notdir $$@)_SRC) $(DAEMON_LIB) $(DAEMON_HDR) \
-		$(wildcard $(top_srcdir)/plugins/*.h $(top_srcdir)/tests/kit/*.h)
+		$(wildcard $(top_srcdir)/plugins/*/*.h $(top_srcdir)/tests/kit/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) $(FUZZ_CPPFLAGS) $(FUZZ_SAN) \
 		-o $@ $< $($(notdir $@)_SRC) $(DAEMON_LIB) $($(notdir $@)_FLAGS) \
 		$(DAEMON_LIBS)

@@ -5,12 +5,12 @@
 # /bin/cat, a shell script that reports its environment, descriptors and
 # signals, and in.tftpd as a UDP "wait" service fetched with the tftp
 # client, and the one-process-per-connection model (test_exec_procs.sh).
-EXEC_PLUGIN_SRC = $(top_srcdir)/plugins/exec.c \
-	$(top_srcdir)/plugins/exec_cmd.c
+EXEC_PLUGIN_SRC = $(top_srcdir)/plugins/exec/exec.c \
+	$(top_srcdir)/plugins/exec/exec_cmd.c
 
 UNIT_TESTS += unit/test_exec
 unit_test_exec_SOURCES = unit/test_exec.c $(EXEC_PLUGIN_SRC)
-unit_test_exec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins
+unit_test_exec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
 unit_test_exec_LDADD = libtestkit.la $(UNIT_LIBS)
 
 UNIT_TESTS += unit/test_spawn

@@ -2,17 +2,18 @@
 # The telnet plugin: its line editor alone, the whole plugin (libtelnet
 # included) against the fake core, a raw scripted client for hand-made
 # Telnet sequences, and the real daemon driven by the real telnet client.
-TELNET_PLUGIN_SRC = $(top_srcdir)/plugins/telnet.c \
-	$(top_srcdir)/plugins/telnet_cmd.c $(top_srcdir)/plugins/telnet_edit.c
+TELNET_PLUGIN_SRC = $(top_srcdir)/plugins/telnet/telnet.c \
+	$(top_srcdir)/plugins/telnet/telnet_cmd.c \
+	$(top_srcdir)/plugins/telnet/telnet_edit.c
 
 UNIT_TESTS += unit/test_telnet unit/test_telnet_edit
 unit_test_telnet_SOURCES = unit/test_telnet.c $(TELNET_PLUGIN_SRC)
-unit_test_telnet_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins
+unit_test_telnet_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/telnet
 unit_test_telnet_CFLAGS = $(AM_CFLAGS) $(libtelnet_CFLAGS)
 unit_test_telnet_LDADD = libtestkit.la $(UNIT_LIBS) $(libtelnet_LIBS)
 unit_test_telnet_edit_SOURCES = unit/test_telnet_edit.c \
-	$(top_srcdir)/plugins/telnet_edit.c
-unit_test_telnet_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins
+	$(top_srcdir)/plugins/telnet/telnet_edit.c
+unit_test_telnet_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/telnet
 unit_test_telnet_edit_LDADD = $(UNIT_LIBS)
 
 check_PROGRAMS += tools/telnet_raw

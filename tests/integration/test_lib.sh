@@ -10,10 +10,10 @@
 
 ASAN_UAF='==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x55 bp 0x7f sp 0x7f
 READ of size 8 at 0x602000000010 thread T0
-    #0 0x55d1 in pn_loop_run ../daemon/loop.c:200
-SUMMARY: AddressSanitizer: heap-use-after-free ../daemon/loop.c:200 in pn_loop_run'
+    #0 0x55d1 in pn_loop_run ../daemon/common/loop.c:200
+SUMMARY: AddressSanitizer: heap-use-after-free ../daemon/common/loop.c:200 in pn_loop_run'
 LEAK_SUMMARY='SUMMARY: AddressSanitizer: 24 byte(s) leaked in 1 allocation(s).'
-UBSAN='../daemon/conn.c:88:5: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type int'
+UBSAN='../daemon/worker/conn.c:88:5: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type int'
 SEGV_LINE="pinetd: error: worker 4711 for services crash-event (plugin crasher) (user nobody) killed by signal 11 (Segmentation fault); restarting"
 KILL_LINE="pinetd: warning: service 'crash-proc': child 4712 for 127.0.0.1:40000 killed by signal 9 (Killed)"
 CLEAN='pinetd: notice: serving 1 services in 1 worker process

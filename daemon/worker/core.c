@@ -14,7 +14,7 @@
 #include "ctl.h"
 #include "dgram.h"
 #include "log.h"
-#include "server.h"
+#include "runtime.h"
 #include "spawn.h"
 
 static time_t start_time;

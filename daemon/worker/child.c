@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "listener.h"
 #include "log.h"
+#include "pause.h"
 #include "spawn.h"
 
 /* Stop when the one connection of the child is gone. */
@@ -105,14 +105,10 @@ static struct pn_childent *add_child(pinetd_svc *s)
 /* At max_children, stop accepting until one exits. */
 static void check_cap(pinetd_svc *s)
 {
-	if (s->nchildren >= (size_t)s->conf->max_children && !s->accept_paused) {
-		s->accept_paused = 1;
-		for (size_t i = 0; i < s->nlisteners; i++)
-			if (s->listeners[i]->addr.proto == PINETD_TCP)
-				pn_listener_stop(s->listeners[i]);
+	if (s->nchildren >= (size_t)s->conf->max_children &&
+	    pn_service_pause(s, PN_PAUSE_CHILDREN))
 		pn_log(LOG_NOTICE, "service '%s': %zu children (max_children): not "
 				   "accepting until one exits", s->conf->name, s->nchildren);
-	}
 }
 
 void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
@@ -157,13 +153,13 @@ void pn_child_wait(struct pn_listener *ln)
 	struct pn_childent *e = add_child(s);
 	pid_t pid, worker = getpid();
 
-	pn_watch_set(&s->srv->loop, &ln->w, 0);
+	pn_listener_pause(ln, PN_PAUSE_HANDOVER);
 	if (!e || (pid = fork()) < 0) {
 		pn_log(LOG_ERR, "service '%s': cannot fork: %s", s->conf->name,
 		       e ? strerror(errno) : "out of memory");
 		if (e)
 			s->nchildren--;
-		pn_listener_start(ln); /* try again on the next datagram */
+		pn_listener_resume(ln, PN_PAUSE_HANDOVER); /* try again on the next datagram */
 		return;
 	}
 	if (pid == 0) {
@@ -228,14 +224,10 @@ static void child_exited(pinetd_svc *s, size_t i, int status)
 		if (fl >= 0 && !(fl & O_NONBLOCK))
 			(void)fcntl(ln->w.fd, F_SETFL, fl | O_NONBLOCK);
 		if (ln && !s->srv->stopping)
-			pn_listener_start(ln);
+			pn_listener_resume(ln, PN_PAUSE_HANDOVER);
 	}
-	if (s->accept_paused && s->nchildren < (size_t)s->conf->max_children) {
-		s->accept_paused = 0;
-		for (size_t k = 0; k < s->nlisteners; k++)
-			if (s->listeners[k]->addr.proto == PINETD_TCP)
-				pn_listener_start(s->listeners[k]);
-	}
+	if (s->nchildren < (size_t)s->conf->max_children)
+		pn_service_resume(s, PN_PAUSE_CHILDREN);
 }
 
 void pn_child_reap(struct pn_server *srv)

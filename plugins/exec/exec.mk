@@ -1,7 +1,7 @@
-# exec: owned by the exec work; included from Makefile.am.
+# exec: included from plugins/Makefile.am; paths are relative to plugins/.
 # exec -- run an ordinary inetd program per connection, started by the
 # worker itself (core->spawn), the socket on its stdin and stdout, its
 # stderr logged.
 plugin_LTLIBRARIES += exec.la
-exec_la_SOURCES = exec.c exec_cmd.c exec_cmd.h
+exec_la_SOURCES = exec/exec.c exec/exec_cmd.c exec/exec_cmd.h
 exec_la_LDFLAGS = $(PLUGIN_LDFLAGS)

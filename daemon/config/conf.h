@@ -27,6 +27,7 @@
 
 #include "acl.h"
 #include "addr.h"
+#include "coreopt.h"
 #include "loader.h"
 #include "privs.h"
 
@@ -106,22 +107,6 @@ struct pn_config {
 	struct pn_snapshot *snap;	  /* the bytes parsed, when kept */
 	struct pn_plugin *view_plugins; /* a view's plugin records (owned) */
 };
-
-/* A numeric core field of struct pn_service_conf and its range. */
-struct pn_core_field {
-	const char *name; /* the option's name */
-	size_t offset;
-	int is_int; /* int, else long */
-	long lo, hi;
-};
-
-/* Every numeric core field, ending with a NULL name. */
-extern const struct pn_core_field pn_core_fields[];
-
-long pn_core_field_get(const struct pn_service_conf *sc,
-		       const struct pn_core_field *f);
-void pn_core_field_set(struct pn_service_conf *sc, const struct pn_core_field *f,
-		       long v);
 
 #define PN_DEF_SHUTDOWN_TIMEOUT 10L
 #define PN_DEF_DRAIN_TIMEOUT 300L

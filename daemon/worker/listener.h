@@ -8,13 +8,14 @@
 #ifndef PN_LISTENER_H
 #define PN_LISTENER_H
 
-#include "server.h"
+#include "runtime.h"
 
 /*
  * pn_listener_new -- a listener for addr: the inherited socket `fd` when
  * fd >= 0 (socket activation; TCP ones are listen()ed again with
  * backlog), else a new socket bound to addr.  Returns NULL with the reason
- * in err ("Address already in use").  Not watched until started.
+ * in err ("Address already in use").  Not polled until its
+ * PN_PAUSE_IDLE is resumed (pause.h).
  */
 struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 				    pinetd_svc *svc, int backlog, char *err,
@@ -23,9 +24,7 @@ struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 /* Close (if open) and free. */
 void pn_listener_free(struct pn_listener *ln);
 
-/* Start or stop delivering the socket's events to the service. */
-int pn_listener_start(struct pn_listener *ln);
-void pn_listener_stop(struct pn_listener *ln);
-
+/* Whether the socket is polled, and the functions that decide it
+ * (pn_listener_pause, pn_listener_resume): pause.h. */
 
 #endif

@@ -20,8 +20,8 @@
 
 #include "child.h"
 #include "conn.h"
-#include "listener.h"
 #include "log.h"
+#include "pause.h"
 
 /* The child runs on this stack until execve().  One is enough: with
  * CLONE_VFORK the worker (one thread) is suspended meanwhile, so two
@@ -359,13 +359,9 @@ static void on_timer(struct pn_loop *l, void *arg)
 /* At max_children programs, stop accepting until one exits. */
 static void check_cap(pinetd_svc *s)
 {
-	if (s->nprogs < (unsigned long)s->conf->max_children || s->accept_paused)
-		return;
-	s->accept_paused = 1;
-	for (size_t i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
-			pn_listener_stop(s->listeners[i]);
-	pn_log(LOG_NOTICE, "service '%s': %lu programs running (max_children): "
+	if (s->nprogs >= (unsigned long)s->conf->max_children &&
+	    pn_service_pause(s, PN_PAUSE_PROGRAMS))
+		pn_log(LOG_NOTICE, "service '%s': %lu programs running (max_children): "
 			   "not accepting until one exits", s->conf->name, s->nprogs);
 }
 
@@ -506,12 +502,12 @@ void pn_spawn_datagram(struct pn_listener *ln)
 	size_t before = s->nchildren;
 	char byte;
 
-	pn_watch_set(&s->srv->loop, &ln->w, 0);
+	pn_listener_pause(ln, PN_PAUSE_HANDOVER);
 	if (s->desc->on_wait(s->state, s, ln->w.fd) == 0 && s->nchildren > before)
 		return; /* polled again once the program has exited */
 	/* Nothing reads the datagram: drop it, or it wakes us at once. */
 	(void)recv(ln->w.fd, &byte, 1, MSG_DONTWAIT);
-	pn_listener_start(ln);
+	pn_listener_resume(ln, PN_PAUSE_HANDOVER);
 }
 
 /* The program of p has exited with status: log, account, end. */
@@ -554,11 +550,8 @@ static void prog_exited(struct pn_prog *p, int status)
 	p->conn = NULL;
 	s->nprogs--;
 	pn_conn_program_ended(c, p->stopping ? p->why : PINETD_CLOSE_PLUGIN);
-	if (s->accept_paused && s->nprogs < (unsigned long)s->conf->max_children &&
-	    (!s->conf->max_connections ||
-	     s->nconns < (unsigned long)s->conf->max_connections) &&
-	    !srv->stopping)
-		pn_service_resume_accept(s);
+	if (s->nprogs < (unsigned long)s->conf->max_children && !srv->stopping)
+		pn_service_resume(s, PN_PAUSE_PROGRAMS);
 }
 
 int pn_spawn_reaped(struct pn_server *srv, pid_t pid, int status)

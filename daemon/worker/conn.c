@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pause.h"
 #include "spawn.h"
 
 /* How long queued output may take to drain once a close is asked for. */
@@ -316,9 +317,8 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	c->svc->nconns--;
 	if (c->flags & C_SOURCE)
 		pn_conn_release_source(c->svc, (const struct sockaddr *)&c->peer);
-	if (c->svc->accept_paused &&
-	    c->svc->nconns < (unsigned long)c->svc->conf->max_connections)
-		pn_service_resume_accept(c->svc);
+	if (c->svc->nconns < (unsigned long)c->svc->conf->max_connections)
+		pn_service_resume(c->svc, PN_PAUSE_CONNS);
 	if (why == PINETD_CLOSE_TIMEOUT || why == PINETD_CLOSE_LIMIT)
 		c->svc->closed_limit++;
 	c->flags |= C_DEAD;

@@ -5,7 +5,7 @@
 #ifndef PN_DGRAM_H
 #define PN_DGRAM_H
 
-#include "server.h"
+#include "runtime.h"
 
 /* Receive buffers of one server (allocated on first use). */
 struct pn_udp_batch;

@@ -11,7 +11,7 @@
  *   u32 nsvcs x {
  *     str name, str file; i64 line; u32 plugin (index); i64 enabled
  *     u32 nlisten x str;  u32 naddrs x str (pn_addr_format's text)
- *     i64 per pn_core_fields row, in table order
+ *     i64 per numeric pn_core_options row (coreopt.h), in table order
  *     u32 nallow x prefix; u32 ndeny x prefix   (i64 family, bytes[16]
  *                                                addr, i64 len)
  *     u32 nudp_deny_ports x i64
@@ -71,8 +71,9 @@ static void put_service(struct pn_wbuf *w, const struct pn_service_conf *sc,
 		pn_addr_format(&sc->addrs[i], text, sizeof text);
 		pn_wput_str(w, text);
 	}
-	for (const struct pn_core_field *f = pn_core_fields; f->name; f++)
-		pn_wput_i64(w, pn_core_field_get(sc, f));
+	for (const struct pn_core_option *o = pn_core_options; o->name; o++)
+		if (pn_core_numeric(o))
+			pn_wput_i64(w, pn_core_field_get(sc, o));
 	put_prefixes(w, sc->acl.allow, sc->acl.nallow);
 	put_prefixes(w, sc->acl.deny, sc->acl.ndeny);
 	pn_wput_u32(w, (uint32_t)sc->nudp_deny_ports);
@@ -212,8 +213,9 @@ static int get_service(struct pn_rbuf *r, struct pn_config *conf,
 		free(s);
 		sc->addrs[sc->naddrs++] = a[0];
 	}
-	for (const struct pn_core_field *f = pn_core_fields; f->name && !r->bad; f++)
-		pn_core_field_set(sc, f, pn_rget_long(r, f->lo, f->hi));
+	for (const struct pn_core_option *o = pn_core_options; o->name && !r->bad; o++)
+		if (pn_core_numeric(o))
+			pn_core_field_set(sc, o, pn_rget_long(r, o->lo, o->hi));
 	get_prefixes(r, &sc->acl.allow, &sc->acl.nallow);
 	get_prefixes(r, &sc->acl.deny, &sc->acl.ndeny);
 	k = get_count(r, 8);

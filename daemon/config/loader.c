@@ -9,26 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coreopt.h"
 #include "plugopt.h"
-
-/* Service options the core owns; a plugin option may not shadow them. */
-static const char *const core_options[] = {
-	"plugin", "listen", "enabled", "max_line", "output_buffer",
-	"output_max", "idle_timeout", "log_connections", "allow", "deny",
-	"max_connections", "max_per_source", "rate_per_source",
-	"burst_per_source", "source_prefix4", "source_prefix6", "max_duration",
-	"max_bytes_in", "max_bytes_out", "udp_guard", "udp_min_port",
-	"udp_deny_ports", "udp_reply_ratio", "udp_reply_floor", "execution", "user",
-	"group", "max_children", "workers", "worker_group", NULL,
-};
-
-int pn_core_option_name(const char *name)
-{
-	for (size_t i = 0; core_options[i]; i++)
-		if (strcmp(core_options[i], name) == 0)
-			return 1;
-	return 0;
-}
 
 void pn_registry_init(struct pn_registry *r)
 {

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 
 #include "framer.h"
-#include "server.h"
+#include "runtime.h"
 
 /* Accept the connected socket fd for the listener's service.  counted:
  * the peer's source entry was raised by admission and is lowered at close. */

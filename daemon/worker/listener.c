@@ -9,22 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "conn.h"
 #include "dgram.h"
 #include "log.h"
+#include "pause.h"
 #include "spawn.h"
-
-/* After EMFILE/ENFILE: stop polling the listener this long, so a full
- * descriptor table does not turn into a busy loop on a readable socket. */
-#define ACCEPT_PAUSE_MS 100
 
 static void on_accept(struct pn_loop *l, void *arg, unsigned events);
 static void on_datagram(struct pn_loop *l, void *arg, unsigned events);
-static void on_resume(struct pn_loop *l, void *arg);
 
 struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 				    pinetd_svc *svc, int backlog, char *err,
@@ -62,7 +57,7 @@ struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 ready:
 	pn_watch_init(&ln->w, fd,
 		      addr->proto == PINETD_UDP ? on_datagram : on_accept, ln);
-	pn_timer_init(&ln->pause, on_resume, ln);
+	pn_pause_init(ln);
 	return ln;
 fail:
 	snprintf(err, errlen, "%s", strerror(errno));
@@ -72,43 +67,14 @@ fail:
 	return NULL;
 }
 
-int pn_listener_start(struct pn_listener *ln)
-{
-	unsigned ev = EPOLLIN;
-
-	/* Several workers poll this socket: wake one of them per event, not
-	 * all (no thundering herd). */
-	if (ln->svc->conf->workers > 1)
-		ev |= EPOLLEXCLUSIVE;
-	return pn_watch_set(&ln->svc->srv->loop, &ln->w, ev);
-}
-
-void pn_listener_stop(struct pn_listener *ln)
-{
-	if (!ln->w.active && !ln->pause.slot)
-		return; /* never started (or already stopped) */
-	struct pn_loop *l = &ln->svc->srv->loop;
-
-	pn_timer_stop(l, &ln->pause);
-	pn_watch_set(l, &ln->w, 0);
-}
-
 void pn_listener_free(struct pn_listener *ln)
 {
 	if (!ln)
 		return;
-	pn_listener_stop(ln); /* never read again, even in this batch */
+	pn_pause_release(ln); /* never read again, even in this batch */
 	if (ln->w.fd >= 0)
 		close(ln->w.fd);
 	free(ln);
-}
-
-static void on_resume(struct pn_loop *l, void *arg)
-{
-	struct pn_listener *ln = arg;
-
-	(void)l;
-	pn_listener_start(ln);
 }
 
 /* Log a refusal, at most once a second per service. */
@@ -197,8 +163,9 @@ static int shed_at_emfile(struct pn_listener *ln, int err)
 		       strerror(err), shed ? "connection refused" : "pausing", more);
 	}
 	if (!shed) {
-		pn_watch_set(&srv->loop, &ln->w, 0);
-		pn_timer_start(&srv->loop, &ln->pause, ACCEPT_PAUSE_MS);
+		/* Not polled for a while, so a full descriptor table does not
+		 * turn into a busy loop on a readable socket. */
+		pn_listener_pause(ln, PN_PAUSE_EMFILE);
 		return 0;
 	}
 	return 1;
@@ -220,7 +187,11 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 
 		if (s->conf->max_connections &&
 		    s->nconns >= (unsigned long)s->conf->max_connections) {
-			pn_service_pause_accept(s);
+			if (pn_service_pause(s, PN_PAUSE_CONNS))
+				pn_log(LOG_NOTICE, "service '%s': %ld connections open "
+						   "(max_connections): not accepting until "
+						   "one closes", s->conf->name,
+				       s->conf->max_connections);
 			return;
 		}
 		fd = accept4(ln->w.fd, (struct sockaddr *)&peer, &len,
@@ -234,12 +205,12 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 			if (s->conf->mode == PN_MODE_PROCESS) {
 				pn_child_conn(ln, fd, (struct sockaddr *)&peer, len,
 					      src != NULL);
-				if (s->accept_paused)
-					return;
+				if (s->paused)
+					return; /* max_children */
 			} else {
 				pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len,
 					       src != NULL);
-				if (s->accept_paused)
+				if (s->paused)
 					return; /* max_children programs */
 			}
 			continue;

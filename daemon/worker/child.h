@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "server.h"
+#include "runtime.h"
 
 struct pn_prog;
 

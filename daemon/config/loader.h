@@ -54,7 +54,4 @@ struct pn_plugin *pn_plugin_find(struct pn_registry *r, const char *name);
 int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 		    const char *path, char *err, size_t errlen);
 
-/* Names a plugin option may not take (they are core service options). */
-int pn_core_option_name(const char *name);
-
 #endif

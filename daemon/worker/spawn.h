@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "server.h"
+#include "runtime.h"
 
 struct pn_prog;
 

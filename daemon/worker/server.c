@@ -1,6 +1,6 @@
 /*
- * server.c -- run services from a configuration table; reload by mark and
- * sweep; stop gracefully (see server.h).
+ * server.c -- run services from a configuration table; new sockets for a
+ * running service; stop gracefully (see server.h).
  */
 #include "server.h"
 
@@ -20,6 +20,7 @@
 #include "dgram.h"
 #include "listener.h"
 #include "log.h"
+#include "pause.h"
 
 #define PN_MAX_SOURCES 65536 /* sources tracked per service */
 #define PN_SWEEP_MS 10000u
@@ -46,29 +47,6 @@ static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
 	s->desc = sc->plugin->desc;
 	pn_sources_init(&s->sources, PN_MAX_SOURCES);
 	return s;
-}
-
-void pn_service_pause_accept(pinetd_svc *s)
-{
-	if (s->accept_paused)
-		return;
-	s->accept_paused = 1;
-	for (size_t i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
-			pn_listener_stop(s->listeners[i]);
-	pn_log(LOG_NOTICE, "service '%s': %ld connections open (max_connections): "
-			   "not accepting until one closes", s->conf->name,
-	       s->conf->max_connections);
-}
-
-void pn_service_resume_accept(pinetd_svc *s)
-{
-	if (!s->accept_paused)
-		return;
-	s->accept_paused = 0;
-	for (size_t i = 0; i < s->nlisteners; i++)
-		if (s->listeners[i] && s->listeners[i]->addr.proto == PINETD_TCP)
-			pn_listener_start(s->listeners[i]);
 }
 
 static void log_service_stats(const pinetd_svc *s, const char *state)
@@ -129,7 +107,8 @@ static int svc_init(pinetd_svc *s)
 	return 0;
 }
 
-/* A service stops accepting: its listeners are closed (or were taken). */
+/* A service stops accepting (pn_server_stop): its listeners are closed,
+ * and it is freed once its connections and children are gone. */
 static void svc_drain(struct pn_server *srv, pinetd_svc *s)
 {
 	for (size_t i = 0; i < s->nlisteners; i++)
@@ -187,35 +166,15 @@ static void after_batch(struct pn_loop *l, void *arg)
 		pn_loop_stop(l);
 }
 
-/* ---- apply: mark and sweep ---- */
+/* ---- apply: start the services of a table ---- */
 
-/* A running listener on exactly this address, or NULL. */
-static struct pn_listener **find_listener(struct pn_server *srv,
-					  const struct pn_addr *a)
-{
-	for (pinetd_svc *s = srv->svcs; s; s = s->next)
-		for (size_t i = 0; i < s->nlisteners; i++)
-			if (s->listeners[i] && pn_addr_equal(&s->listeners[i]->addr, a))
-				return &s->listeners[i];
-	return NULL;
-}
-
-static pinetd_svc *find_running(struct pn_server *srv, const char *name)
+static pinetd_svc *find_service(struct pn_server *srv, const char *name)
 {
 	for (pinetd_svc *s = srv->svcs; s; s = s->next)
 		if (strcmp(s->conf->name, name) == 0)
 			return s;
 	return NULL;
 }
-
-/* What apply decided for one enabled service of the new table. */
-struct plan {
-	const struct pn_service_conf *sc;
-	pinetd_svc *keep;	    /* running instance that stays, or NULL */
-	pinetd_svc *fresh;	    /* new instance, or NULL */
-	struct pn_listener **lns;   /* one per address */
-	unsigned char *bound;	    /* lns[i] was opened by this apply */
-};
 
 /* Open (or adopt from the service manager) the socket for one address. */
 static struct pn_listener *open_listener(struct pn_server *srv,
@@ -250,130 +209,71 @@ static struct pn_listener *open_listener(struct pn_server *srv,
 	return ln;
 }
 
-static void plans_free(struct plan *p, size_t n, int undo)
+/* A service of conf with a listener per address, bound but not polled;
+ * NULL when one cannot be made (logged, nothing left open). */
+static pinetd_svc *svc_open(struct pn_server *srv, struct pn_config *conf,
+			    const struct pn_service_conf *sc)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (undo) {
-			for (size_t j = 0; p[i].lns && j < p[i].sc->naddrs; j++)
-				if (p[i].bound[j])
-					pn_listener_free(p[i].lns[j]);
-			if (p[i].fresh)
-				svc_free(p[i].fresh);
-		}
-		free(p[i].lns);
-		free(p[i].bound);
+	pinetd_svc *s = svc_new(srv, conf, sc);
+
+	if (!s)
+		return NULL;
+	if (!(s->listeners = calloc(sc->naddrs ? sc->naddrs : 1,
+				    sizeof *s->listeners))) {
+		svc_free(s);
+		return NULL;
 	}
-	free(p);
+	for (size_t j = 0; j < sc->naddrs; j++) {
+		struct pn_listener *ln = open_listener(srv, sc, &sc->addrs[j],
+						       conf->backlog);
+		if (!ln) {
+			svc_free(s); /* closes the listeners made so far */
+			return NULL;
+		}
+		ln->svc = s;
+		s->listeners[s->nlisteners++] = ln;
+	}
+	return s;
 }
 
 int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
 {
-	struct plan *p = calloc(conf->nsvcs ? conf->nsvcs : 1, sizeof *p);
-	size_t np = 0;
+	pinetd_svc *list = NULL, **tail = &list;
 	int rc = PN_EXIT_SYSTEM;
 
 	conf->refs++; /* the server's reference, dropped on failure */
-	if (!p)
+	if (srv->conf || srv->svcs) {
+		pn_log(LOG_ERR, "internal error: services started twice");
 		goto fail;
-
-	/* Mark: decide, bind every new socket, init every new plugin. */
+	}
+	/* Every socket first, then every plugin's init(): nothing is
+	 * polled until all of them succeeded. */
 	for (size_t i = 0; i < conf->nsvcs; i++) {
-		const struct pn_service_conf *sc = &conf->svcs[i];
-		pinetd_svc *old;
-		struct plan *q;
-
-		if (!sc->enabled)
+		if (!conf->svcs[i].enabled)
 			continue;
-		q = &p[np++];
-		q->sc = sc;
-		q->lns = calloc(sc->naddrs ? sc->naddrs : 1, sizeof *q->lns);
-		q->bound = calloc(sc->naddrs ? sc->naddrs : 1, 1);
-		if (!q->lns || !q->bound)
+		if (!(*tail = svc_open(srv, conf, &conf->svcs[i])))
 			goto fail;
-		old = find_running(srv, sc->name);
-		if (old && pn_service_conf_same(old->conf, sc))
-			q->keep = old;
-		else if (!(q->fresh = svc_new(srv, conf, sc)))
-			goto fail;
-		for (size_t j = 0; j < sc->naddrs; j++) {
-			struct pn_listener **run = find_listener(srv, &sc->addrs[j]);
-			if (run) {
-				q->lns[j] = *run;
-				continue;
-			}
-			if (!(q->lns[j] = open_listener(srv, sc, &sc->addrs[j],
-							conf->backlog)))
-				goto fail;
-			q->bound[j] = 1;
-		}
+		tail = &(*tail)->next;
 	}
 	rc = PN_EXIT_CONFIG;
-	for (size_t i = 0; i < np; i++)
-		if (p[i].fresh && svc_init(p[i].fresh) < 0)
+	for (pinetd_svc *s = list; s; s = s->next)
+		if (svc_init(s) < 0)
 			goto fail;
-
-	/* Sweep: detach running listeners that move, retire the rest. */
-	for (size_t i = 0; i < np; i++)
-		for (size_t j = 0; j < p[i].sc->naddrs; j++)
-			if (!p[i].bound[j]) {
-				struct pn_listener **run = find_listener(srv, &p[i].sc->addrs[j]);
-				*run = NULL; /* taken over below */
-			}
-	pinetd_svc *old = srv->svcs;
-	srv->svcs = NULL;
-	pinetd_svc **tail = &srv->svcs;
-	for (size_t i = 0; i < np; i++) {
-		pinetd_svc *s = p[i].keep ? p[i].keep : p[i].fresh;
-		if (p[i].keep) {
-			/* Same service, new table: take it off the old list and
-			 * close its listeners that are not reused (those that
-			 * are were set to NULL above). */
-			pinetd_svc **pp = &old;
-			while (*pp != s)
-				pp = &(*pp)->next;
-			*pp = s->next;
-			for (size_t j = 0; j < s->nlisteners; j++)
-				pn_listener_free(s->listeners[j]);
-			config_unref(s->table);
-			s->table = conf;
-			conf->refs++;
-			s->conf = p[i].sc;
-		}
-		free(s->listeners);
-		s->listeners = p[i].lns;
-		s->nlisteners = p[i].sc->naddrs;
-		p[i].lns = NULL;
-		for (size_t j = 0; j < s->nlisteners; j++) {
-			s->listeners[j]->svc = s;
-			if (p[i].bound[j])
-				pn_listener_start(s->listeners[j]);
-		}
-		s->next = NULL;
-		*tail = s;
-		tail = &s->next;
-		p[i].fresh = NULL; /* owned by the server now */
-	}
-	while (old) {
-		pinetd_svc *s = old;
-		old = s->next;
-		/* Listeners moved to new instances were set to NULL. */
-		size_t k = 0;
+	srv->svcs = list;
+	for (pinetd_svc *s = list; s; s = s->next)
 		for (size_t j = 0; j < s->nlisteners; j++)
-			if (s->listeners[j])
-				s->listeners[k++] = s->listeners[j];
-		s->nlisteners = k;
-		svc_drain(srv, s);
-	}
-	config_unref(srv->conf);
+			pn_listener_resume(s->listeners[j], PN_PAUSE_IDLE);
 	srv->conf = conf;
 	if (!srv->no_bind) /* a worker takes the supervisor's setting */
 		srv->shutdown_timeout = conf->shutdown_timeout;
-	plans_free(p, np, 0);
 	return 0;
 
 fail:
-	if (p)
-		plans_free(p, np, 1);
+	while (list) {
+		pinetd_svc *s = list;
+		list = s->next;
+		svc_free(s); /* fini() for those init() succeeded for */
+	}
 	config_unref(conf);
 	return rc;
 }
@@ -392,7 +292,7 @@ static size_t listener_index(const pinetd_svc *s, const struct pn_addr *a)
 int pn_server_set_sockets(struct pn_server *srv, const char *name,
 			  const struct pn_addr *addrs, const int *fds, size_t n)
 {
-	pinetd_svc *s = find_running(srv, name);
+	pinetd_svc *s = find_service(srv, name);
 	struct pn_listener **v = calloc(n ? n : 1, sizeof *v);
 	char err[256], text[PN_ADDR_TEXT + 8];
 	size_t i, bad = n; /* fds[bad] was closed by pn_listener_new */
@@ -425,8 +325,8 @@ int pn_server_set_sockets(struct pn_server *srv, const char *name,
 			continue;
 		}
 		v[i]->svc = s;
-		if (!(s->accept_paused && addrs[i].proto == PINETD_TCP))
-			pn_listener_start(v[i]);
+		/* Polled unless the service is paused (max_connections...). */
+		pn_listener_resume(v[i], PN_PAUSE_IDLE);
 		pn_addr_format(&addrs[i], text, sizeof text);
 		pn_log(LOG_INFO, "service '%s': now listening on %s", name, text);
 	}
@@ -452,7 +352,7 @@ fail:
 	return -1;
 }
 
-/* ---- reload, stop, signals ---- */
+/* ---- stop, signals ---- */
 
 /* Close every remaining connection and end every process-mode child. */
 static void close_remaining(struct pn_server *srv)
