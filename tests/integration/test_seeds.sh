@@ -19,6 +19,7 @@ SEEDS=$(cd "$top_srcdir/tests/seeds" && pwd)
 EXAMPLES=$top_srcdir/examples/seeds
 P=18501
 export SEED_BIN=$PN_TMP/bin
+export PYTHONDONTWRITEBYTECODE=1 # the source tree may be read-only (distcheck)
 mkdir -p "$SEED_BIN"
 
 # The tutorials' C programs, as they are (teaching code: warnings off).
