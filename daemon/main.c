@@ -152,6 +152,31 @@ static int so_filter(const struct dirent *d)
 	return n > 3 && strcmp(d->d_name + n - 3, ".so") == 0;
 }
 
+/* s as a configuration string literal ("a\\nb" for a, LF, b), so a
+ * default with control characters stays on its line; cut to fit. */
+static void quote(char *dst, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	dst[k++] = '"';
+	for (; s && *s && k + 6 < n; s++) {
+		const char *esc = *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
+				: *s == '\t' ? "\\t" : *s == '"' ? "\\\""
+				: *s == '\\' ? "\\\\" : NULL;
+		if (esc) {
+			memcpy(dst + k, esc, 2);
+			k += 2;
+		} else if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			k += (size_t)snprintf(dst + k, n - k, "\\x%02x",
+					      (unsigned char)*s);
+		} else {
+			dst[k++] = *s;
+		}
+	}
+	dst[k++] = '"';
+	dst[k] = '\0';
+}
+
 static void print_plugin(const struct pinetd_plugin *d, FILE *out)
 {
 	const struct pinetd_option *o = d->options;
@@ -165,7 +190,7 @@ static void print_plugin(const struct pinetd_plugin *d, FILE *out)
 		char def[128];
 		switch (o[i].type) {
 		case PINETD_OPT_STR:
-			snprintf(def, sizeof def, "\"%s\"", o[i].def_str ? o[i].def_str : "");
+			quote(def, sizeof def, o[i].def_str);
 			break;
 		case PINETD_OPT_INT:
 			snprintf(def, sizeof def, "%ld", o[i].def_int);

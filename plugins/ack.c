@@ -2,19 +2,32 @@
  * ack.c -- acknowledge each message, as the classic socket tutorials'
  * servers do.
  *
- * TCP: each line is answered with `reply` ("I got your message") or, in
- * prefix mode, with `prefix` + the line ("OK...hello").  Optionally a
- * greeting on connect, a log line per message ("Here is the message: ..."),
- * and closing after the first reply (the C tutorial server does that).
+ * TCP: each message is answered with `reply` ("I got your message") or, in
+ * prefix mode, with `prefix` + the message ("OK...hello").  A message is a
+ * line (framing = line, the default) or whatever one read returned
+ * (framing = read: the C tutorial server answers each read(), so a client
+ * that sends "Hello, World!" without a newline gets its answer).
+ * Optionally a greeting on connect, a log line per message ("Here is the
+ * message: ..."), and closing after the first reply (the C tutorial
+ * server does that).
  * UDP: each datagram is answered with `udp_reply` ("Got your message") or,
  * in prefix mode, with `prefix` + the datagram's bytes unchanged.
+ *
+ * How a reply ends is `reply_end`: nothing, LF, CR LF, or the ending the
+ * message came with ("same": a line's LF or CR LF, a read's or a
+ * datagram's trailing LF or CR LF, if any).  The default, auto, is what
+ * ack always did: LF, except that in prefix mode a datagram or a read
+ * keeps its own bytes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pinetd/plugin.h>
 
 enum ack_mode { ACK_REPLY, ACK_PREFIX };
+enum ack_framing { ACK_LINE, ACK_READ };
+enum ack_end { END_AUTO, END_NONE, END_LF, END_CRLF, END_SAME };
 
 struct ack_conf {
 	int mode;
@@ -24,6 +37,8 @@ struct ack_conf {
 	const char *greeting;
 	int close_after_reply;
 	int log_messages;
+	int framing;
+	int reply_end;
 };
 
 struct ack {
@@ -31,9 +46,22 @@ struct ack {
 	pinetd_svc *svc;
 	const struct ack_conf *conf;
 	size_t prefix_len;
+	size_t reply_len;
+	size_t udp_reply_len;
+};
+
+/* One message: its text and the line ending it came with ("" if none). */
+struct ack_msg {
+	const char *text;
+	size_t len;
+	const char *end;
+	size_t endlen;
 };
 
 static const char *const ack_modes[] = { "reply", "prefix", NULL };
+static const char *const ack_framings[] = { "line", "read", NULL };
+static const char *const ack_ends[] = { "auto", "none", "lf", "crlf", "same",
+					NULL };
 
 static const struct pinetd_option ack_options[] = {
 	PINETD_OPTION_ENUM("mode", struct ack_conf, mode, ACK_REPLY, ack_modes,
@@ -41,7 +69,7 @@ static const struct pinetd_option ack_options[] = {
 			   "answer with prefix + the message"),
 	PINETD_OPTION_STR("reply", struct ack_conf, reply,
 			  "I got your message",
-			  "TCP answer to each line in reply mode"),
+			  "TCP answer to each message in reply mode"),
 	PINETD_OPTION_STR("udp_reply", struct ack_conf, udp_reply,
 			  "Got your message",
 			  "UDP answer to each datagram in reply mode"),
@@ -54,22 +82,37 @@ static const struct pinetd_option ack_options[] = {
 			   "close the connection after the first reply"),
 	PINETD_OPTION_BOOL("log_messages", struct ack_conf, log_messages, 0,
 			   "log \"Here is the message: ...\" for each message"),
+	PINETD_OPTION_ENUM("framing", struct ack_conf, framing, ACK_LINE,
+			   ack_framings,
+			   "TCP message: line (LF or CR LF), or read (what one "
+			   "read returns, one reply each)"),
+	PINETD_OPTION_ENUM("reply_end", struct ack_conf, reply_end, END_AUTO,
+			   ack_ends,
+			   "after each reply: none, lf, crlf, same (the "
+			   "message's own ending); auto: lf, but a read or a "
+			   "datagram keeps its bytes in prefix mode"),
 	PINETD_OPTION_END,
 };
 
 static int ack_init(const struct pinetd_core *core, pinetd_svc *svc,
 		    const void *conf, void **state, char *err, size_t errlen)
 {
-	struct ack *a = malloc(sizeof *a);
+	const struct ack_conf *cf = conf;
+	struct ack *a;
 
-	(void)err;
-	(void)errlen;
-	if (!a)
+	if (cf->framing == ACK_READ && !PINETD_CORE_HAS(core, frame_reads)) {
+		snprintf(err, errlen, "framing = read needs a newer pinetd "
+				      "(its core has no frame_reads)");
+		return -1;
+	}
+	if (!(a = malloc(sizeof *a)))
 		return -1;
 	a->core = core;
 	a->svc = svc;
-	a->conf = conf;
-	a->prefix_len = strlen(a->conf->prefix);
+	a->conf = cf;
+	a->prefix_len = strlen(cf->prefix);
+	a->reply_len = strlen(cf->reply);
+	a->udp_reply_len = strlen(cf->udp_reply);
 	*state = a;
 	return 0;
 }
@@ -83,29 +126,116 @@ static int ack_open(void *state, pinetd_conn *c)
 {
 	const struct ack *a = state;
 
+	if (a->conf->framing == ACK_READ)
+		a->core->frame_reads(c, 1);
 	if (a->conf->greeting[0])
 		a->core->sendf(c, "%s\n", a->conf->greeting);
 	return 0;
 }
 
+/* A read or a datagram as a message: one trailing LF or CR LF is its
+ * ending, the rest its text. */
+static struct ack_msg split_end(const char *buf, size_t len)
+{
+	struct ack_msg m = { .text = buf, .len = len, .end = "", .endlen = 0 };
+
+	if (len >= 2 && buf[len - 2] == '\r' && buf[len - 1] == '\n') {
+		m.end = buf + len - 2;
+		m.endlen = 2;
+	} else if (len >= 1 && buf[len - 1] == '\n') {
+		m.end = buf + len - 1;
+		m.endlen = 1;
+	}
+	m.len = len - m.endlen;
+	return m;
+}
+
+/*
+ * What ends the reply to m, by reply_end.  `whole` says that m is a read
+ * or a datagram, which auto keeps as it came in prefix mode (ack's
+ * behaviour before reply_end existed); a line gets LF.
+ */
+static void reply_end(const struct ack *a, const struct ack_msg *m, int whole,
+		      const char **end, size_t *len)
+{
+	switch (a->conf->reply_end) {
+	case END_NONE:
+		*end = "";
+		*len = 0;
+		return;
+	case END_CRLF:
+		*end = "\r\n";
+		*len = 2;
+		return;
+	case END_SAME:
+		*end = m->end;
+		*len = m->endlen;
+		return;
+	case END_AUTO:
+		if (a->conf->mode == ACK_PREFIX && whole) {
+			*end = m->end;
+			*len = m->endlen;
+			return;
+		}
+		break;
+	}
+	*end = "\n"; /* END_LF, and END_AUTO otherwise */
+	*len = 1;
+}
+
+/* Answer one TCP message (a line or a read). */
+static void ack_answer(const struct ack *a, pinetd_conn *c,
+		       const struct ack_msg *m, int whole)
+{
+	const char *end;
+	size_t endlen;
+
+	if (a->conf->log_messages)
+		a->core->log(a->svc, PINETD_LOG_INFO,
+			     "Here is the message: %.*s", (int)m->len, m->text);
+	if (a->conf->mode == ACK_PREFIX) {
+		a->core->send(c, a->conf->prefix, a->prefix_len);
+		a->core->send(c, m->text, m->len);
+	} else {
+		a->core->send(c, a->conf->reply, a->reply_len);
+	}
+	reply_end(a, m, whole, &end, &endlen);
+	if (endlen)
+		a->core->send(c, end, endlen);
+	if (a->conf->close_after_reply)
+		a->core->close(c);
+}
+
 static void ack_line(void *state, pinetd_conn *c, char *line, size_t len,
 		     unsigned flags)
 {
-	const struct ack *a = state;
+	struct ack_msg m = { .text = line, .len = len, .end = "\n", .endlen = 1 };
 
-	(void)flags;
-	if (a->conf->log_messages)
-		a->core->log(a->svc, PINETD_LOG_INFO,
-			     "Here is the message: %s", line);
-	if (a->conf->mode == ACK_PREFIX) {
-		a->core->send(c, a->conf->prefix, a->prefix_len);
-		a->core->send(c, line, len);
-		a->core->send(c, "\n", 1);
-	} else {
-		a->core->sendf(c, "%s\n", a->conf->reply);
+	if (flags & PINETD_LINE_CRLF) {
+		m.end = "\r\n";
+		m.endlen = 2;
+	} else if (flags & PINETD_LINE_NOEOL) {
+		m.end = "";
+		m.endlen = 0;
 	}
-	if (a->conf->close_after_reply)
-		a->core->close(c);
+	ack_answer(state, c, &m, 0);
+}
+
+/* framing = read: what one read returned is one message. */
+static void ack_data(void *state, pinetd_conn *c, const char *buf, size_t len)
+{
+	struct ack_msg m = split_end(buf, len);
+
+	ack_answer(state, c, &m, 1);
+}
+
+/* Append up to len bytes of src to out[*n..cap). */
+static void put(char *out, size_t *n, size_t cap, const char *src, size_t len)
+{
+	if (len > cap - *n)
+		len = cap - *n;
+	memcpy(out + *n, src, len);
+	*n += len;
 }
 
 static void ack_datagram(void *state, pinetd_dgram *d, const char *buf,
@@ -113,25 +243,26 @@ static void ack_datagram(void *state, pinetd_dgram *d, const char *buf,
 {
 	const struct ack *a = state;
 	char out[65507]; /* the largest UDP payload over IPv4 */
-	size_t n;
+	struct ack_msg m = split_end(buf, len);
+	const char *end;
+	size_t endlen, n = 0;
 
 	if (a->conf->log_messages)
 		a->core->log(a->svc, PINETD_LOG_INFO,
 			     "Here is the message: %.*s", (int)len, buf);
+	reply_end(a, &m, 1, &end, &endlen);
+	/* The reply must still fit one datagram: its ending is kept, the
+	 * text before it cut. */
+	if (endlen > sizeof out)
+		endlen = 0;
 	if (a->conf->mode == ACK_PREFIX) {
-		/* The reply must still fit one datagram. */
-		n = a->prefix_len < sizeof out ? a->prefix_len : sizeof out;
-		memcpy(out, a->conf->prefix, n);
-		if (len > sizeof out - n)
-			len = sizeof out - n;
-		memcpy(out + n, buf, len);
-		n += len;
+		put(out, &n, sizeof out - endlen, a->conf->prefix, a->prefix_len);
+		put(out, &n, sizeof out - endlen, m.text, m.len);
 	} else {
-		size_t r = strlen(a->conf->udp_reply);
-		n = r < sizeof out - 1 ? r : sizeof out - 1;
-		memcpy(out, a->conf->udp_reply, n);
-		out[n++] = '\n';
+		put(out, &n, sizeof out - endlen, a->conf->udp_reply,
+		    a->udp_reply_len);
 	}
+	put(out, &n, sizeof out, end, endlen);
 	a->core->reply(d, out, n);
 }
 
@@ -141,12 +272,13 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "acknowledge each message (\"I got your message\", "
 		       "\"OK...\" + text)",
 	.transports = PINETD_TCP | PINETD_UDP,
-	.flags = PINETD_PF_LINES,
+	.flags = PINETD_PF_LINES, /* or reads: core->frame_reads */
 	.options = ack_options,
 	.conf_size = sizeof(struct ack_conf),
 	.init = ack_init,
 	.fini = ack_fini,
 	.on_open = ack_open,
 	.on_line = ack_line,
+	.on_data = ack_data,
 	.on_datagram = ack_datagram,
 };

@@ -26,6 +26,7 @@ enum {
 	C_DRAIN = 1 << 3,	/* plugin wants on_drain */
 	C_EOF = 1 << 4,		/* peer sent EOF */
 	C_SOURCE = 1 << 5,	/* counted in the service's source table */
+	C_READS = 1 << 6,	/* on_data per read, not lines (frame_reads) */
 };
 
 struct pinetd_conn {
@@ -379,7 +380,8 @@ static void on_eof(pinetd_conn *c)
 	pinetd_svc *s = c->svc;
 
 	c->flags |= C_EOF;
-	if ((s->desc->flags & PINETD_PF_LINES) && !(c->flags & C_CLOSING))
+	if ((s->desc->flags & PINETD_PF_LINES) &&
+	    !(c->flags & (C_CLOSING | C_READS)))
 		pn_framer_finish(&c->fr, line_cb, c);
 	if (c->flags & C_DEAD)
 		return;
@@ -417,7 +419,7 @@ static void do_read(pinetd_conn *c)
 		pn_conn_close(c, PINETD_CLOSE_LIMIT, 0);
 		return;
 	}
-	if (s->desc->flags & PINETD_PF_LINES) {
+	if ((s->desc->flags & PINETD_PF_LINES) && !(c->flags & C_READS)) {
 		if (pn_framer_feed(&c->fr, buf, (size_t)n, (size_t)s->conf->max_line,
 				   line_cb, c) < 0)
 			pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
@@ -507,6 +509,19 @@ void pn_conn_want_drain(pinetd_conn *c, int on)
 	else
 		c->flags &= ~C_DRAIN;
 	update_interest(c);
+}
+
+int pn_conn_frame_reads(pinetd_conn *c, int on)
+{
+	if (!c->svc->desc->on_data)
+		return -1;
+	if (on) {
+		c->flags |= C_READS;
+		pn_framer_free(&c->fr);
+	} else {
+		c->flags &= ~C_READS;
+	}
+	return 0;
 }
 
 size_t pn_conn_pending(const pinetd_conn *c) { return c->len; }

@@ -29,6 +29,8 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len);
 void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush);
 
 void pn_conn_want_drain(pinetd_conn *c, int on);
+/* pn_conn_frame_reads -- core->frame_reads (pinetd/plugin.h). */
+int pn_conn_frame_reads(pinetd_conn *c, int on);
 size_t pn_conn_pending(const pinetd_conn *c);
 const char *pn_conn_peer_name(const pinetd_conn *c);
 const struct sockaddr *pn_conn_peer_addr(const pinetd_conn *c,

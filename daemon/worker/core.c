@@ -174,4 +174,5 @@ const struct pinetd_core pn_core = {
 	.conn_fd = pn_conn_fd,
 	.spawn = pn_spawn_conn,
 	.spawn_wait = pn_spawn_wait,
+	.frame_reads = pn_conn_frame_reads,
 };

@@ -8,12 +8,17 @@
 
 #include <pinetd/plugin.h>
 
-/* Strip one CR before the (already removed) LF, NUL-terminate, deliver. */
+/* Strip one CR before the (already removed) LF and say so with
+ * PINETD_LINE_CRLF (a last line without LF loses a trailing CR too, but
+ * did not end with CR LF), NUL-terminate, deliver. */
 static int deliver(char *line, size_t len, unsigned flags, pn_line_fn *fn,
 		   void *arg)
 {
-	if (!(flags & PINETD_LINE_TRUNCATED) && len > 0 && line[len - 1] == '\r')
+	if (!(flags & PINETD_LINE_TRUNCATED) && len > 0 && line[len - 1] == '\r') {
 		len--;
+		if (!(flags & PINETD_LINE_NOEOL))
+			flags |= PINETD_LINE_CRLF;
+	}
 	line[len] = '\0';
 	return fn(arg, line, len, flags);
 }

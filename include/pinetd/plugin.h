@@ -64,7 +64,9 @@ extern "C" {
  *			on_line() instead of on_data().  A line ends at LF;
  *			a CR right before the LF is removed.  Lines longer
  *			than the service's max_line are cut (see
- *			PINETD_LINE_TRUNCATED).
+ *			PINETD_LINE_TRUNCATED).  A plugin that also has
+ *			on_data may ask for it per connection instead
+ *			(core->frame_reads).
  * PINETD_PF_HALF_CLOSE	the peer's end-of-file (a shutdown of its sending
  *			side) does not end the connection: the core stops
  *			reading and keeps sending until the plugin closes it
@@ -91,6 +93,7 @@ extern "C" {
 #define PINETD_LINE_TRUNCATED (1u << 0) /* longer than max_line: the rest up
 					   to the next LF was discarded */
 #define PINETD_LINE_NOEOL (1u << 1)	/* last bytes before EOF, no LF */
+#define PINETD_LINE_CRLF (1u << 2)	/* ended with CR LF, not a bare LF */
 
 /* Opaque handles owned by the core. */
 typedef struct pinetd_conn pinetd_conn;	  /* one stream connection */
@@ -301,7 +304,30 @@ struct pinetd_core {
 	long (*spawn_wait)(pinetd_svc *svc, int fd, const char *path,
 			   char *const argv[], char *const envp[], char *err,
 			   size_t errlen);
+
+	/*
+	 * frame_reads -- for a PINETD_PF_LINES plugin that also has on_data:
+	 * on != 0 hands c's input to on_data as it is read, one call per
+	 * read, instead of framing it into lines; on = 0 frames lines
+	 * again.  Lets a service option choose between the two (ack's
+	 * `framing`).  Call it from on_open, before input arrives: a
+	 * partial line carried at the switch is dropped.  In read framing
+	 * nothing is delivered at the peer's EOF (there is no partial
+	 * line).  Returns 0, or -1 when the plugin has no on_data (nothing
+	 * changes).  Check PINETD_CORE_HAS(core, frame_reads) first: older
+	 * daemons lack it.
+	 */
+	int (*frame_reads)(pinetd_conn *c, int on);
 };
+
+/*
+ * PINETD_CORE_HAS -- whether the core table `core` has `member`: a plugin
+ * built against this header may run on an older daemon, whose table is
+ * shorter (members are only ever appended).
+ */
+#define PINETD_CORE_HAS(core, member)                                          \
+	((core)->size >= offsetof(struct pinetd_core, member) +                \
+				 sizeof((core)->member))
 
 /*
  * struct pinetd_plugin -- the descriptor a plugin exports.
@@ -321,10 +347,12 @@ struct pinetd_core {
  *	A connection was accepted.  Return 0, or -1 to close it at once
  *	(no on_close follows).
  * on_data(state, c, buf, len)
- *	Bytes arrived (len > 0).
+ *	Bytes arrived (len > 0): what one read returned.  A PINETD_PF_LINES
+ *	plugin gets it only for connections switched by core->frame_reads.
  * on_line(state, c, line, len, flags)
  *	A line arrived (PINETD_PF_LINES): without its LF or CR LF,
- *	NUL-terminated at line[len], writable.  flags: PINETD_LINE_*.
+ *	NUL-terminated at line[len], writable.  flags: PINETD_LINE_*
+ *	(PINETD_LINE_CRLF tells which ending it had).
  * on_drain(state, c)
  *	Requested with core->want_drain(): the socket can take more.
  * on_close(state, c, why)

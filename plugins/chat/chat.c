@@ -8,8 +8,10 @@
  * "[ip:port] entered room", a line as "<ip:port> text" (or "<nick> text"
  * after /nick), leaving as "ip:port is offline" or "nick left", with the
  * reason when it was not the member's own choice (" (too slow)",
- * " (idle timeout)").  Lines the server writes end with a bare LF: nc
- * shows them as they are and telnet's line mode (cooked terminal) too.
+ * " (idle timeout)").  Each of these notices is a template option
+ * (join_notice, ...), so a room can speak the tutorial's own forms.
+ * Lines the server writes end with a bare LF: nc shows them as they are
+ * and telnet's line mode (cooked terminal) too.
  *
  * The core frames lines (LF or CR LF) and cuts them at max_line; a cut
  * line is announced to its sender once ("* line too long: cut at N
@@ -23,6 +25,7 @@
  * standard client sends IAC DO TIMING-MARK on ^C, and for some UTF-8
  * bytes, then shows nothing until it gets an answer.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +40,118 @@ static const struct pinetd_option chat_options[] = {
 	PINETD_OPTION_STR("welcome", struct chat_conf, welcome, "",
 			  "line sent to a member when it joins; empty for "
 			  "none"),
+	PINETD_OPTION_STR("join_notice", struct chat_conf, join_notice,
+			  "[{addr}] entered room\n",
+			  "told the others when a member joins"),
+	PINETD_OPTION_STR("line_notice", struct chat_conf, line_notice,
+			  "<{nick}> {text}\n",
+			  "how a member's line reaches the others"),
+	PINETD_OPTION_STR("nick_notice", struct chat_conf, nick_notice,
+			  "{old} is now known as {nick}\n",
+			  "told the others when a member takes a nick"),
+	PINETD_OPTION_STR("leave_notice", struct chat_conf, leave_notice,
+			  "{addr} is offline{reason}\n",
+			  "told the others when a member without a nick "
+			  "leaves"),
+	PINETD_OPTION_STR("nick_leave_notice", struct chat_conf,
+			  nick_leave_notice, "{nick} left{reason}\n",
+			  "told the others when a member with a nick leaves"),
+	PINETD_OPTION_BOOL("commands", struct chat_conf, commands, 1,
+			   "lines starting with / are commands; false: every "
+			   "line is a message"),
 	PINETD_OPTION_END,
 };
+
+/*
+ * Notice templates: text with placeholders in braces, "{{" for a brace.
+ * Every template knows the member's {host}, {port}, {addr} (host:port,
+ * "[v6]:port") and {nick} (its nick, or its addr while it has none); some
+ * know more.  init() refuses a placeholder a template does not know.
+ */
+enum chat_ph {
+	PH_HOST, PH_PORT, PH_ADDR, PH_NICK, PH_TEXT, PH_EOL, PH_OLD, PH_REASON,
+	PH_COUNT
+};
+
+static const char *const chat_ph_names[PH_COUNT] = {
+	[PH_HOST] = "host", [PH_PORT] = "port", [PH_ADDR] = "addr",
+	[PH_NICK] = "nick", [PH_TEXT] = "text", [PH_EOL] = "eol",
+	[PH_OLD] = "old",   [PH_REASON] = "reason",
+};
+
+#define PH(x) (1u << (x))
+#define PH_MEMBER (PH(PH_HOST) | PH(PH_PORT) | PH(PH_ADDR) | PH(PH_NICK))
+
+static const struct chat_template {
+	const char *option;
+	size_t offset;	  /* of the template in struct chat_conf */
+	unsigned allowed; /* PH() bits */
+} chat_templates[] = {
+	{ "join_notice", offsetof(struct chat_conf, join_notice), PH_MEMBER },
+	{ "line_notice", offsetof(struct chat_conf, line_notice),
+	  PH_MEMBER | PH(PH_TEXT) | PH(PH_EOL) },
+	{ "nick_notice", offsetof(struct chat_conf, nick_notice),
+	  PH_MEMBER | PH(PH_OLD) },
+	{ "leave_notice", offsetof(struct chat_conf, leave_notice),
+	  PH_MEMBER | PH(PH_REASON) },
+	{ "nick_leave_notice", offsetof(struct chat_conf, nick_leave_notice),
+	  PH_MEMBER | PH(PH_REASON) },
+};
+
+/* The placeholder at p ("{name}..."), or -1; *len gets its length. */
+static int chat_ph_at(const char *p, size_t *len)
+{
+	for (int i = 0; i < PH_COUNT; i++) {
+		size_t n = strlen(chat_ph_names[i]);
+		if (strncmp(p + 1, chat_ph_names[i], n) == 0 && p[n + 1] == '}') {
+			*len = n + 2;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Check every template: 0, or -1 with the reason in err. */
+static int chat_check_templates(const struct chat_conf *cf, char *err,
+				size_t errlen)
+{
+	for (size_t t = 0; t < sizeof chat_templates / sizeof chat_templates[0];
+	     t++) {
+		const struct chat_template *tp = &chat_templates[t];
+		const char *s = *(const char *const *)(const void *)
+					 ((const char *)cf + tp->offset);
+		for (const char *p = s; *p; p++) {
+			size_t n;
+			int ph;
+			if (*p != '{')
+				continue;
+			if (p[1] == '{') {
+				p++;
+				continue;
+			}
+			ph = chat_ph_at(p, &n);
+			if (ph < 0 || !(tp->allowed & PH(ph))) {
+				const char *close = strchr(p, '}');
+				int shown = close ? (int)(close - p + 1) : (int)strlen(p);
+				size_t used = (size_t)snprintf(
+					err, errlen, "%s: unknown placeholder %.*s "
+					"(known:", tp->option,
+					shown > 32 ? 32 : shown, p);
+				for (int i = 0; i < PH_COUNT && used < errlen; i++)
+					if (tp->allowed & PH(i))
+						used += (size_t)snprintf(
+							err + used, errlen - used,
+							" {%s}", chat_ph_names[i]);
+				if (used < errlen)
+					snprintf(err + used, errlen - used,
+						 "; {{ for a brace)");
+				return -1;
+			}
+			p += n - 1;
+		}
+	}
+	return 0;
+}
 
 /* What others are told after "x left" / "x is offline", by reason. */
 static const char *const leave_why[] = {
@@ -102,6 +215,112 @@ static int chat_vformat(struct chat *ch, const char *fmt, va_list ap)
 	return n;
 }
 
+/* Append len bytes to the scratch buffer at *n; -1 when out of memory. */
+static int chat_put(struct chat *ch, size_t *n, const char *s, size_t len)
+{
+	if (*n + len + 1 > ch->cap) {
+		size_t cap = ch->cap ? ch->cap : 256;
+		while (cap < *n + len + 1)
+			cap *= 2;
+		char *p = realloc(ch->buf, cap);
+		if (!p)
+			return -1;
+		ch->buf = p;
+		ch->cap = cap;
+	}
+	memcpy(ch->buf + *n, s, len);
+	*n += len;
+	return 0;
+}
+
+/* Split c's peer name ("192.0.2.1:4242", "[2001:db8::1]:4242") into its
+ * host and port. */
+static void chat_host_port(const char *addr, const char **host,
+			   size_t *hlen, const char **port)
+{
+	const char *colon = strrchr(addr, ':');
+
+	if (!colon) {
+		*host = addr;
+		*hlen = strlen(addr);
+		*port = "";
+		return;
+	}
+	*host = addr;
+	*hlen = (size_t)(colon - addr);
+	*port = colon + 1;
+	if (*hlen >= 2 && addr[0] == '[' && addr[*hlen - 1] == ']') {
+		(*host)++;
+		*hlen -= 2;
+	}
+}
+
+int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
+		 const struct chat_vars *v)
+{
+	struct bcast b = { .ch = ch, .except = c };
+	const char *addr = ch->core->peer_name(c), *host, *port;
+	size_t hlen, n = 0;
+	int rc = 0;
+
+	chat_host_port(addr, &host, &hlen, &port);
+	for (const char *p = tmpl; *p && rc == 0;) {
+		const char *brace = strchr(p, '{');
+		size_t len;
+		if (!brace) {
+			rc = chat_put(ch, &n, p, strlen(p));
+			break;
+		}
+		rc = chat_put(ch, &n, p, (size_t)(brace - p));
+		if (rc)
+			break;
+		if (brace[1] == '{') {
+			rc = chat_put(ch, &n, "{", 1);
+			p = brace + 2;
+			continue;
+		}
+		switch (chat_ph_at(brace, &len)) {
+		case PH_HOST: rc = chat_put(ch, &n, host, hlen); break;
+		case PH_PORT: rc = chat_put(ch, &n, port, strlen(port)); break;
+		case PH_ADDR: rc = chat_put(ch, &n, addr, strlen(addr)); break;
+		case PH_NICK: {
+			const char *name = chat__name(ch, c);
+			rc = chat_put(ch, &n, name, strlen(name));
+			break;
+		}
+		case PH_TEXT:
+			if (v->text)
+				rc = chat_put(ch, &n, v->text, v->len);
+			break;
+		case PH_EOL:
+			if (v->eol)
+				rc = chat_put(ch, &n, v->eol, strlen(v->eol));
+			break;
+		case PH_OLD:
+			if (v->old)
+				rc = chat_put(ch, &n, v->old, strlen(v->old));
+			break;
+		case PH_REASON:
+			if (v->reason)
+				rc = chat_put(ch, &n, v->reason, strlen(v->reason));
+			break;
+		default: /* checked at init: cannot happen; copy it */
+			len = 1;
+			rc = chat_put(ch, &n, brace, 1);
+			break;
+		}
+		p = brace + len;
+	}
+	if (rc) {
+		ch->core->log(ch->svc, PINETD_LOG_ERR,
+			      "out of memory: a chat line was dropped");
+		return -1;
+	}
+	b.len = n;
+	ch->core->foreach_conn(ch->svc, bcast_one, &b);
+	return 0;
+}
+
 int chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
 		    ...)
 {
@@ -134,18 +353,20 @@ void chat__leave(struct chat *ch, pinetd_conn *c,
 	if ((size_t)why < sizeof leave_why / sizeof leave_why[0] &&
 	    leave_why[why])
 		reason = leave_why[why];
-	if (m->nick[0])
-		chat__broadcast(ch, c, "%s left%s\n", m->nick, reason);
-	else
-		chat__broadcast(ch, c, "%s is offline%s\n",
-				ch->core->peer_name(c), reason);
+	chat__notice(ch, c,
+		     m->nick[0] ? ch->conf->nick_leave_notice
+				: ch->conf->leave_notice,
+		     &(struct chat_vars){ .reason = reason });
 }
 
 static int chat_init(const struct pinetd_core *core, pinetd_svc *svc,
 		     const void *conf, void **state, char *err, size_t errlen)
 {
-	struct chat *ch = calloc(1, sizeof *ch);
+	struct chat *ch;
 
+	if (chat_check_templates(conf, err, errlen) < 0)
+		return -1;
+	ch = calloc(1, sizeof *ch);
 	if (!ch) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -175,8 +396,18 @@ static int chat_open(void *state, pinetd_conn *c)
 	ch->members++;
 	if (ch->conf->welcome[0])
 		ch->core->sendf(c, "%s\n", ch->conf->welcome);
-	chat__broadcast(ch, c, "[%s] entered room\n", ch->core->peer_name(c));
+	chat__notice(ch, c, ch->conf->join_notice, &(struct chat_vars){ 0 });
 	return 0;
+}
+
+/* The ending a line came with ({eol}); a cut line gets LF. */
+static const char *chat_eol(unsigned flags)
+{
+	if (flags & PINETD_LINE_CRLF)
+		return "\r\n";
+	if (flags & PINETD_LINE_NOEOL)
+		return "";
+	return "\n";
 }
 
 /*
@@ -201,16 +432,17 @@ static void chat_line(void *state, pinetd_conn *c, char *line, size_t len,
 	line[len] = '\0';
 	if (chat_is_blank(line, len))
 		return;
-	if (line[0] == '/' && line[1] != '/') {
+	if (ch->conf->commands && line[0] == '/' && line[1] != '/') {
 		chat__command(ch, c, line, len);
 		return;
 	}
-	if (line[0] == '/') {
+	if (ch->conf->commands && line[0] == '/') {
 		line++;
 		len--;
 	}
-	chat__broadcast(ch, c, "<%s> %.*s\n", chat__name(ch, c), (int)len,
-			line);
+	chat__notice(ch, c, ch->conf->line_notice,
+		     &(struct chat_vars){ .text = line, .len = len,
+					  .eol = chat_eol(flags) });
 }
 
 static void chat_close(void *state, pinetd_conn *c,

@@ -19,6 +19,13 @@
 /* The plugin's options (struct pinetd_option table in chat.c). */
 struct chat_conf {
 	const char *welcome; /* sent on join; "" for none */
+	/* Notice templates (chat__notice): */
+	const char *join_notice;       /* a member joined */
+	const char *line_notice;       /* a member's line */
+	const char *nick_notice;       /* a member took a nick */
+	const char *leave_notice;      /* a member without a nick left */
+	const char *nick_leave_notice; /* a member with a nick left */
+	int commands;		       /* lines starting with / are commands */
 };
 
 /* One room per service. */
@@ -55,10 +62,29 @@ const char *chat__name(const struct chat *ch, pinetd_conn *c);
 int chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
 
+/* What a notice template's placeholders stand for, besides the member's
+ * own {host}, {port}, {addr} and {nick}; NULL/0 where it does not apply. */
+struct chat_vars {
+	const char *text; /* {text}: the line */
+	size_t len;
+	const char *eol;    /* {eol}: the line's own ending */
+	const char *old;    /* {old}: the name before a nick change */
+	const char *reason; /* {reason}: " (too slow)", ... or "" */
+};
+
 /*
- * chat__leave -- take c out of the room and tell the others, once:
- * "NICK left" or "IP:PORT is offline", followed by why (" (too slow)",
- * " (idle timeout)", ...).  Later calls for the same member do nothing.
+ * chat__notice -- expand template `tmpl` (an option checked at init) for
+ * member c and send it to every other member of the room, like
+ * chat__broadcast.
+ */
+int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
+		 const struct chat_vars *v);
+
+/*
+ * chat__leave -- take c out of the room and tell the others, once, with
+ * nick_leave_notice or leave_notice ("NICK left", "IP:PORT is offline"
+ * and why: " (too slow)", " (idle timeout)", ...).  Later calls for the
+ * same member do nothing.
  */
 void chat__leave(struct chat *ch, pinetd_conn *c,
 		 enum pinetd_close_reason why);

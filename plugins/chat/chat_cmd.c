@@ -5,7 +5,8 @@
  * Commands are a table (name, arguments, help, handler); /help prints
  * the table.  Names are case-insensitive.  Replies to the member who
  * typed the command start with "* "; notices to the others have the
- * seed's plain form ("old is now known as new", "* nick action").
+ * seed's plain form ("old is now known as new": nick_notice, "* nick
+ * action").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,8 @@ static void cmd_nick(struct chat *ch, pinetd_conn *c, char *args)
 	snprintf(old, sizeof old, "%s", chat__name(ch, c));
 	memcpy(m->nick, args, strlen(args) + 1);
 	ch->core->sendf(c, "* you are now known as %s\n", m->nick);
-	chat__broadcast(ch, c, "%s is now known as %s\n", old, m->nick);
+	chat__notice(ch, c, ch->conf->nick_notice,
+		     &(struct chat_vars){ .old = old });
 }
 
 /* ---- /who ---- */

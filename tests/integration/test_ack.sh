@@ -27,6 +27,24 @@ service ack-thanks {
     reply = "Thank you."
     udp_reply = "Ack"
 }
+service ack-read {
+    plugin = ack
+    listen = { "tcp://127.0.0.1:$((P+4))", "udp://127.0.0.1:$((P+4))" }
+    framing = read
+    reply_end = none
+    udp_reply = "Ack"
+}
+service ack-read-prefix {
+    plugin = ack
+    listen = { "tcp://127.0.0.1:$((P+5))" }
+    framing = read
+    mode = prefix
+}
+service ack-same {
+    plugin = ack
+    listen = { "tcp://127.0.0.1:$((P+6))" }
+    reply_end = same
+}
 EOF
 pn_start
 
@@ -46,6 +64,20 @@ pn_expect "$(grep -c 'Here is the message: Hello from Steve' "$PN_LOG")" "1" \
 	"log_messages logs the message"
 pn_expect "$(printf 'x\n' | nc -q1 127.0.0.1 $((P+3)))" "Thank you." "custom TCP reply"
 pn_expect "$(printf 'x\n' | nc -u -w1 127.0.0.1 $((P+3)))" "Ack" "custom UDP reply"
+
+# framing = read: a message without a newline is answered at once (the
+# server closes nothing here: timeout ends nc), 18 bytes without LF.
+# Compared in hex: $(...) would drop a trailing newline.
+hex() { od -An -tx1 | tr -d ' \n'; }
+out=$( (printf 'Hello, World!'; sleep 1) | timeout 2 nc 127.0.0.1 $((P+4)) | hex)
+pn_expect "$out" "$(printf 'I got your message' | hex)" "framing = read answers a read without newline"
+pn_expect "$(printf 'x' | nc -u -w1 127.0.0.1 $((P+4)) | hex)" "$(printf 'Ack' | hex)" \
+	"reply_end = none over UDP"
+pn_expect "$(printf 'a\r\nb\n' | nc -q1 127.0.0.1 $((P+5)) | hex)" "$(printf 'OK...a\r\nb\n' | hex)" \
+	"framing = read in prefix mode keeps the read's bytes"
+pn_expect "$(printf 'a\r\nb\nc' | nc -q1 127.0.0.1 $((P+6)) | hex)" \
+	"$(printf 'I got your message\r\nI got your message\nI got your message' | hex)" \
+	"reply_end = same: CR LF, LF, nothing"
 
 pn_stop
 pn_done

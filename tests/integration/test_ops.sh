@@ -32,8 +32,11 @@ kill -0 "$pid" 2>/dev/null && pn_fail "the detached daemon did not stop" || pn_p
 out=$("$PINETD" --list-plugins -P "$PLUGIN_DIR")
 echo "$out" | grep -q '^echo       tcp,udp  Echo Protocol (RFC 862): bytes back unchanged$' \
 	&& pn_pass "--list-plugins lists echo" || pn_fail "--list-plugins: no echo line"
-echo "$out" | grep -q '^    reply = "I got your message" (string): TCP answer to each line in reply mode$' \
+echo "$out" | grep -q '^    reply = "I got your message" (string): TCP answer to each message in reply mode$' \
 	&& pn_pass "--list-plugins shows options with defaults" || pn_fail "--list-plugins: no ack option"
+echo "$out" | grep -q '^    join_notice = "\[{addr}\] entered room\\n" (string): ' \
+	&& pn_pass "--list-plugins writes a newline in a default as \\n" \
+	|| pn_fail "--list-plugins: no join_notice line with \\n"
 echo "$out" | grep -q '^    mode = reply (choice): ' && pn_pass "--list-plugins shows choices" \
 	|| pn_fail "--list-plugins: no mode line"
 

@@ -33,6 +33,7 @@ struct pinetd_conn {
 	int notified;	/* on_close delivered */
 	int got_reason; /* reason given to on_close */
 	int drain;
+	int reads;	/* core->frame_reads: on_data per pt_send */
 	int fd;		/* what conn_fd() returns: pt_set_next_fd() */
 	void *data;
 	struct pn_framer fr;
@@ -317,6 +318,16 @@ const char *pt_program_args(void) { return prog_args; }
 const char *pt_program_env(void) { return prog_env; }
 const char *pt_program_stderr(void) { return prog_err; }
 
+static int fk_frame_reads(pinetd_conn *c, int on)
+{
+	if (!c->svc->p->on_data)
+		return -1;
+	c->reads = on != 0;
+	if (on)
+		pn_framer_free(&c->fr);
+	return 0;
+}
+
 const struct pinetd_core pt_core = {
 	.abi = PINETD_ABI_VERSION,
 	.size = sizeof(struct pinetd_core),
@@ -339,6 +350,7 @@ const struct pinetd_core pt_core = {
 	.conn_fd = fk_conn_fd,
 	.spawn = fk_spawn,
 	.spawn_wait = fk_spawn_wait,
+	.frame_reads = fk_frame_reads,
 };
 
 /* ---- driving a plugin ---- */
@@ -499,7 +511,7 @@ void pt_send(struct pt_service *ps, pinetd_conn *c, const void *buf,
 
 	if (c->closed || c->notified)
 		return;
-	if (s->p->flags & PINETD_PF_LINES) {
+	if ((s->p->flags & PINETD_PF_LINES) && !c->reads) {
 		char *copy = malloc(len ? len : 1);
 		if (!copy)
 			die("out of memory");
@@ -532,7 +544,7 @@ void pt_eof(struct pt_service *ps, pinetd_conn *c)
 {
 	struct pinetd_svc *s = (struct pinetd_svc *)(void *)ps;
 
-	if (!c->closed && (s->p->flags & PINETD_PF_LINES))
+	if (!c->closed && (s->p->flags & PINETD_PF_LINES) && !c->reads)
 		pn_framer_finish(&c->fr, line_cb, c);
 	pt_run(ps);
 	notify_close(s, c, PINETD_CLOSE_PEER);

@@ -374,6 +374,130 @@ static void test_chat_disconnect_is_announced(void **st)
 	expect_out(r->b, "<" A_NAME "> anyone?\n");
 }
 
+/* ---- notice templates and commands = false ---- */
+
+/* The seed tutorial's room: its join, line (with the "\r" and the
+ * Python-tuple address) and departure forms, the latter without a
+ * newline. */
+static void test_chat_templates_speak_the_seed_forms(void **st)
+{
+	const char *opts[] = {
+		"line_notice=\r<('{host}', {port})> {text}{eol}",
+		"leave_notice=Client ({host}, {port}) is offline",
+		NULL,
+	};
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+
+	(void)st;
+	pinetd_conn *a = pt_connect(s, "127.0.0.1", 50011);
+	pinetd_conn *b = pt_connect(s, "127.0.0.1", 50012);
+	expect_out(a, "[127.0.0.1:50012] entered room\n");
+	pt_sendstr(s, b, "hello\n");
+	expect_out(a, "\r<('127.0.0.1', 50012)> hello\n");
+	pt_sendstr(s, b, "telnet\r\n"); /* {eol}: the line's own ending */
+	expect_out(a, "\r<('127.0.0.1', 50012)> telnet\r\n");
+	pt_sendstr(s, b, "last");
+	pt_eof(s, b);
+	expect_out(a, "\r<('127.0.0.1', 50012)> last"
+		      "Client (127.0.0.1, 50012) is offline");
+	pt_service_free(s);
+}
+
+/* Every placeholder; {host} of an IPv6 member has no brackets, {addr}
+ * does; {nick} is the address until the member takes a nick; {{ is a
+ * brace. */
+static void test_chat_templates_every_placeholder(void **st)
+{
+	const char *opts[] = {
+		"join_notice=+{host}|{port}|{addr}|{nick}|{{x}\n",
+		"line_notice={nick}: {text}|\n",
+		"nick_notice={old} -> {nick} ({host})\n",
+		"leave_notice=-{addr}{reason}\n",
+		"nick_leave_notice=bye {nick}{reason} {port}\n",
+		NULL,
+	};
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+
+	(void)st;
+	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
+	pinetd_conn *b = pt_connect(s, "2001:db8::3", 1003);
+	expect_out(a, "+2001:db8::3|1003|[2001:db8::3]:1003|[2001:db8::3]:1003"
+		      "|{x}\n");
+	pt_sendstr(s, b, "hi\n");
+	expect_out(a, "[2001:db8::3]:1003: hi|\n");
+	pt_sendstr(s, b, "/nick bob\n");
+	expect_out(a, "[2001:db8::3]:1003 -> bob (2001:db8::3)\n");
+	pt_sendstr(s, b, "hi\n");
+	expect_out(a, "bob: hi|\n");
+	pt_disconnect(s, b);
+	expect_out(a, "bye bob 1003\n");
+	pt_connect(s, "192.0.2.2", 1002);
+	expect_out(a, "+192.0.2.2|1002|192.0.2.2:1002|192.0.2.2:1002|{x}\n");
+	pt_service_free(s);
+}
+
+/* The reason placeholder carries why the server ended a member. */
+static void test_chat_templates_leave_reason(void **st)
+{
+	const char *opts[] = { "leave_notice=[{addr}{reason}]", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+
+	(void)st;
+	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
+	pinetd_conn *b = pt_connect(s, "192.0.2.2", 1002);
+	pt_clear(a);
+	pt_set_output_max(s, 4096);
+	pt_set_pending(b, 4096 - 10); /* b stopped reading long ago */
+	pt_sendstr(s, a, "this line does not fit\n");
+	assert_true(pt_closed(b));
+	expect_out(a, "[" B_NAME " (too slow)]");
+	pt_service_free(s);
+}
+
+/* A placeholder a template does not know is refused at init, naming the
+ * option and the placeholders it knows. */
+static void test_chat_templates_unknown_placeholder_is_refused(void **st)
+{
+	const char *bad1[] = { "join_notice={text} joined\n", NULL };
+	const char *bad2[] = { "line_notice=<{who}> {text}", NULL };
+	const char *bad3[] = { "leave_notice={addr", NULL };
+
+	(void)st;
+	assert_null(pt_service_new(&pinetd_plugin, "chat", bad1));
+	assert_string_equal(pt_last_error(),
+			    "join_notice: unknown placeholder {text} (known: "
+			    "{host} {port} {addr} {nick}; {{ for a brace)");
+	assert_null(pt_service_new(&pinetd_plugin, "chat", bad2));
+	assert_string_equal(pt_last_error(),
+			    "line_notice: unknown placeholder {who} (known: "
+			    "{host} {port} {addr} {nick} {text} {eol}; {{ for "
+			    "a brace)");
+	assert_null(pt_service_new(&pinetd_plugin, "chat", bad3));
+	assert_string_equal(pt_last_error(),
+			    "leave_notice: unknown placeholder {addr (known: "
+			    "{host} {port} {addr} {nick} {reason}; {{ for a "
+			    "brace)");
+}
+
+/* commands = false: a line starting with / is a message like any other
+ * (the seed's room has no commands), // included. */
+static void test_chat_commands_false_sends_slash_lines(void **st)
+{
+	const char *opts[] = { "commands=false", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+
+	(void)st;
+	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
+	pinetd_conn *b = pt_connect(s, "192.0.2.2", 1002);
+	pt_clear(a);
+	pt_sendstr(s, b, "/nick bob\n//x\n/quit\n");
+	expect_out(a, "<" B_NAME "> /nick bob\n<" B_NAME "> //x\n<" B_NAME
+		      "> /quit\n");
+	expect_out(b, "");
+	assert_false(pt_closed(b));
+	pt_service_free(s);
+}
+
 /* A member whose output passes output_max is closed by the core; the
  * others are told why and the room goes on. */
 static void test_chat_slow_member_is_dropped_with_a_notice(void **st)
@@ -450,6 +574,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chat_join_is_announced_to_the_others_only),
 		cmocka_unit_test(test_chat_welcome_option_is_sent_on_join),
+		cmocka_unit_test(test_chat_templates_speak_the_seed_forms),
+		cmocka_unit_test(test_chat_templates_every_placeholder),
+		cmocka_unit_test(test_chat_templates_leave_reason),
+		cmocka_unit_test(test_chat_templates_unknown_placeholder_is_refused),
+		cmocka_unit_test(test_chat_commands_false_sends_slash_lines),
 		ROOM(test_chat_line_reaches_every_other_member),
 		ROOM(test_chat_lines_are_framed_across_reads),
 		ROOM(test_chat_blank_lines_are_not_broadcast),

@@ -50,6 +50,56 @@ static void test_echo_datagram_replies_unchanged(void **st)
 	pt_service_free(s);
 }
 
+/* close_word: the read that is the word (trailing white space ignored)
+ * is echoed, then the connection closes; the word inside a longer read,
+ * or with something after it, does not close. */
+static void test_echo_close_word_closes_after_the_echo(void **st)
+{
+	const char *opts[] = { "close_word=close", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", opts);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "closed");
+	pt_sendstr(s, c, "close it");
+	pt_sendstr(s, c, " close");
+	assert_false(pt_closed(c));
+	pt_sendstr(s, c, "close \r\n");
+	assert_true(pt_closed(c));
+	pt_sendstr(s, c, "after");
+	assert_string_equal(pt_output(c, NULL), "closedclose it closeclose \r\n");
+	pt_run(s);
+	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PLUGIN);
+	pt_service_free(s);
+
+	s = pt_service_new(&pinetd_plugin, "echo", opts);
+	c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "close"); /* the seed's client sends no newline */
+	assert_true(pt_closed(c));
+	assert_string_equal(pt_output(c, NULL), "close");
+	pt_service_free(s);
+}
+
+/* Without close_word (the default) nothing closes; a NUL byte is not
+ * white space. */
+static void test_echo_close_word_default_never_closes(void **st)
+{
+	const char *opts[] = { "close_word=x", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "close\n");
+	pt_sendstr(s, c, "");
+	assert_false(pt_closed(c));
+	pt_service_free(s);
+	s = pt_service_new(&pinetd_plugin, "echo", opts);
+	c = pt_connect(s, "127.0.0.1", 5000);
+	pt_send(s, c, "x\0", 2);
+	assert_false(pt_closed(c));
+	pt_service_free(s);
+}
+
 static void test_echo_descriptor(void **st)
 {
 	(void)st;
@@ -64,6 +114,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_stream_returns_every_byte),
 		cmocka_unit_test(test_echo_datagram_replies_unchanged),
+		cmocka_unit_test(test_echo_close_word_closes_after_the_echo),
+		cmocka_unit_test(test_echo_close_word_default_never_closes),
 		cmocka_unit_test(test_echo_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

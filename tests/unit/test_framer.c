@@ -50,7 +50,9 @@ static void test_framer_splits_lf_and_crlf(void **st)
 	assert_string_equal(g.lines[0], "one");
 	assert_string_equal(g.lines[1], "two");
 	assert_string_equal(g.lines[2], "three");
-	assert_int_equal(g.flags[1], 0);
+	assert_int_equal(g.flags[0], 0);
+	assert_int_equal(g.flags[1], PINETD_LINE_CRLF);
+	assert_int_equal(g.flags[2], 0);
 	assert_null(f.buf); /* nothing carried */
 	pn_framer_free(&f);
 }
@@ -68,6 +70,7 @@ static void test_framer_joins_partial_reads(void **st)
 	feed(&f, "\nnext", 100, &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.lines[0], "hello world");
+	assert_int_equal(g.flags[0], PINETD_LINE_CRLF); /* CR and LF apart */
 	pn_framer_finish(&f, collect, &g);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.lines[1], "next");
