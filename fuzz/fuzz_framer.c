@@ -40,7 +40,9 @@ struct run {
 /*
  * The model: split at every LF; a line of more than max_line bytes is cut
  * to max_line with PINETD_LINE_TRUNCATED (CR kept), any other loses one
- * CR before its LF; the bytes after the last LF form a NOEOL line when
+ * CR before its LF and says so with PINETD_LINE_CRLF (a last line without
+ * LF loses a trailing CR, without the flag); the bytes after the last LF
+ * form a NOEOL line when
  * they fit in max_line, else a TRUNCATED line (delivered as soon as it
  * outgrew max_line).  Returns the number of lines written to w.
  */
@@ -61,8 +63,11 @@ static size_t model(const uint8_t *s, size_t n, size_t max_line,
 						 PINETD_LINE_TRUNCATED };
 		} else {
 			unsigned flags = eol ? 0 : PINETD_LINE_NOEOL;
-			if (len > 0 && s[start + len - 1] == '\r')
+			if (len > 0 && s[start + len - 1] == '\r') {
 				len--;
+				if (eol)
+					flags |= PINETD_LINE_CRLF;
+			}
 			w[nw++] = (struct want){ start, len, flags };
 		}
 		start = i + 1;
