@@ -24,6 +24,7 @@
 #include "core.h"
 #include "loader.h"
 #include "log.h"
+#include "pidfile.h"
 #include "plugopt.h"
 #include "server.h"
 #include "super.h"
@@ -295,26 +296,49 @@ static int detach(void)
 	return p[1];
 }
 
-static void report_start(int fd, int code)
+/*
+ * A path given on the command line as an absolute one, so that it means
+ * the same after detaching (which changes to "/") and on every reload: a
+ * relative path, or each relative entry of a ':'-separated list, gets
+ * the starting directory in front.  Nothing else is resolved: a symlink
+ * anywhere in the path (the file itself, or a directory) is followed
+ * afresh on each reload, as it would have been from the starting
+ * directory.  Returns a malloc'd string, or NULL (logged).
+ */
+static char *absolute(const char *list)
 {
-	unsigned char c = (unsigned char)code;
+	char cwd[4096], *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	int have_cwd = 0;
 
-	if (fd < 0)
-		return;
-	if (write(fd, &c, 1) != 1)
-		pn_log(LOG_WARNING, "cannot report start-up to the parent");
-	close(fd);
-}
-
-static int write_pid_file(const char *path)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-		pn_log(LOG_ERR, "pid file %s: %s", path, strerror(errno));
-		return -1;
+	if (!(f = open_memstream(&out, &outlen)))
+		return NULL;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ":");
+		if (p != list)
+			fputc(':', f);
+		if (n > 0 && p[0] != '/') {
+			if (!have_cwd && !getcwd(cwd, sizeof cwd)) {
+				fprintf(stderr, "pinetd: the current directory: %s\n",
+					strerror(errno));
+				fclose(f);
+				free(out);
+				return NULL;
+			}
+			have_cwd = 1;
+			fprintf(f, "%s/", strcmp(cwd, "/") == 0 ? "" : cwd);
+		}
+		fprintf(f, "%.*s", (int)n, p);
+		p += n;
+		if (*p == ':')
+			p++;
 	}
-	return 0;
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int main(int argc, char **argv)
@@ -333,7 +357,8 @@ int main(int argc, char **argv)
 	};
 	const char *path = PN_CONFFILE, *plugin_dir = NULL, *pid_file = NULL;
 	int foreground = 0, debug = 0, test = 0, list = 0, opt, nerr = 0, rc;
-	int report_fd = -1;
+	int report_fd = -1, pid_fd = -1;
+	char *abs_path = NULL, *abs_dirs = NULL, *abs_pid = NULL;
 	struct pn_config *conf;
 
 	while ((opt = getopt_long(argc, argv, "c:fdtP:p:LhV", longopts, NULL)) != -1) {
@@ -363,6 +388,16 @@ int main(int argc, char **argv)
 				      stdout, stderr) != 0 ? PN_EXIT_CONFIG : 0;
 	pn_log_open("pinetd", 1, debug ? LOG_DEBUG : LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
+	/* The daemon reads the files again on every reload, after detaching
+	 * changed to "/": anchor what the command line names (-t reports
+	 * the names as given). */
+	if (!test && (!(path = abs_path = absolute(path)) ||
+		      (plugin_dir && !(plugin_dir = abs_dirs = absolute(plugin_dir))) ||
+		      (pid_file && !(pid_file = abs_pid = absolute(pid_file))))) {
+		fprintf(stderr, "pinetd: out of memory\n");
+		rc = PN_EXIT_SYSTEM;
+		goto done;
+	}
 
 	/* The configuration is read and its plugins loaded in a checker
 	 * process; this one keeps the view (checker.h) and loads no plugin. */
@@ -370,7 +405,8 @@ int main(int argc, char **argv)
 	if (!conf) {
 		fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
 			nerr == 1 ? "" : "s");
-		return PN_EXIT_CONFIG;
+		rc = PN_EXIT_CONFIG;
+		goto done;
 	}
 	if (test) {
 		int bad = check_plugins(conf);
@@ -380,29 +416,51 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pinetd: %s: %d error%s\n", path, bad,
 				bad == 1 ? "" : "s");
 		pn_config_free(conf);
-		return bad ? PN_EXIT_CONFIG : 0;
+		rc = bad ? PN_EXIT_CONFIG : 0;
+		goto done;
 	}
 	if (!debug)
 		pn_log_set_level(conf->log_level);
-	if (!pid_file)
-		pid_file = conf->pid_file;
-	char *pid_copy = strdup(pid_file);
 	if (!foreground) {
+		/* Locked before anything is bound, while errors still reach
+		 * the terminal; the lock passes to the detached child, which
+		 * writes its pid once it serves (pn_super_run). */
+		char err[4096 + 128];
+		pid_t holder;
+
+		if (!pid_file)
+			pid_file = conf->pid_file; /* absolute: resolved by the file's place */
+		if ((pid_fd = pn_pidfile_lock(pid_file, &holder, err, sizeof err)) < 0) {
+			fprintf(stderr, "pinetd: %s\n", err);
+			pn_config_free(conf);
+			rc = PN_EXIT_SYSTEM;
+			goto done;
+		}
+		if (pid_file == conf->pid_file && !(pid_file = abs_pid = strdup(pid_file))) {
+			pn_pidfile_release(conf->pid_file, pid_fd);
+			pn_config_free(conf);
+			rc = PN_EXIT_SYSTEM;
+			goto done;
+		}
 		report_fd = detach();
 		pn_log_open("pinetd", 0, debug ? LOG_DEBUG : conf->log_level);
 	}
-
-	if (!foreground && (!pid_copy || write_pid_file(pid_copy) < 0)) {
-		rc = PN_EXIT_SYSTEM;
-		pn_config_free(conf);
-	} else {
-		/* The supervisor owns conf now and reports the start-up. */
-		rc = pn_super_run(conf, path, plugin_dir, debug, report_fd);
-		report_fd = -1;
-		if (!foreground)
-			unlink(pid_copy);
+	/* The supervisor owns conf now and reports the start-up. */
+	rc = pn_super_run(conf, path, plugin_dir, debug, &report_fd, pid_fd);
+	/* Only the owner removes the pid file: this process holds its lock.
+	 * A failed start is reported after that, so that the parent's exit
+	 * finds the pid file gone. */
+	if (pid_fd >= 0)
+		pn_pidfile_release(pid_file, pid_fd);
+	if (report_fd >= 0) {
+		unsigned char c = (unsigned char)rc;
+		if (write(report_fd, &c, 1) != 1)
+			pn_log(LOG_WARNING, "cannot report start-up to the parent");
+		close(report_fd);
 	}
-	report_start(report_fd, rc);
-	free(pid_copy);
+done:
+	free(abs_path);
+	free(abs_dirs);
+	free(abs_pid);
 	return rc;
 }

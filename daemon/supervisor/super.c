@@ -23,6 +23,8 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "pidfile.h"
+#include "plugfiles.h"
 #include "server.h"
 #include "worker.h"
 
@@ -97,6 +99,7 @@ struct pn_super {
 	int exit_code;
 	pid_t pid;
 	time_t start_time;
+	struct pn_plugfiles plugfiles; /* what the running workers loaded */
 };
 
 static void config_unref(struct pn_config *conf)
@@ -1068,6 +1071,52 @@ static void keep_unit(struct pn_unit *o, struct pn_unit *n)
 	}
 }
 
+/*
+ * Record the identity of every plugin file conf names (plugfiles.h).  On
+ * a reload, log each one that changed on disk since the running workers
+ * loaded it: the new workers load the new file, and the units in kept
+ * (which keep their workers) go on with the one they loaded until their
+ * workers restart -- a kept unit is not restarted for it, as nothing in
+ * its configuration changed and restarting would cut its connections.
+ */
+static void note_plugin_files(struct pn_super *sup, const struct pn_config *conf,
+			      int reloading, const struct pn_unit *kept)
+{
+	for (const struct pn_plugin *p = conf->view_plugins; p; p = p->next) {
+		char users[512] = "";
+		size_t k = 0;
+		int rc;
+
+		if (!p->path || !p->path[0])
+			continue;
+		if ((rc = pn_plugfiles_note(&sup->plugfiles, p->path)) < 0) {
+			pn_log(LOG_WARNING, "plugin '%s' (%s): %s", p->name, p->path,
+			       strerror(errno));
+			continue;
+		}
+		if (!rc || !reloading)
+			continue;
+		for (const struct pn_unit *u = kept; u; u = u->next)
+			for (size_t i = 0; i < u->nsvc; i++) {
+				const struct pn_plugin *q = member(u, i)->plugin;
+				if (!q || !q->path || strcmp(q->path, p->path) != 0)
+					continue;
+				if (k < sizeof users)
+					k += (size_t)snprintf(users + k, sizeof users - k,
+							      "%s%s", k ? ", " : "", u->key);
+				break;
+			}
+		if (users[0])
+			pn_log(LOG_NOTICE, "plugin '%s' (%s) changed on disk since it was "
+			       "loaded; new workers load the new file, the kept workers "
+			       "of %s go on with the old one until they restart",
+			       p->name, p->path, users);
+		else
+			pn_log(LOG_NOTICE, "plugin '%s' (%s) changed on disk since it was "
+			       "loaded; new workers load the new file", p->name, p->path);
+	}
+}
+
 static int reload(struct pn_super *sup)
 {
 	struct pn_config *conf;
@@ -1110,6 +1159,7 @@ static int reload(struct pn_super *sup)
 		keep = NULL;
 		goto refuse;
 	}
+	note_plugin_files(sup, conf, 1, keep);
 	/* Commit: kept units take the new table, the rest retire. */
 	config_unref(sup->conf);
 	sup->conf = conf;
@@ -1257,7 +1307,7 @@ static void report(int fd, int code)
 }
 
 int pn_super_run(struct pn_config *conf, const char *path,
-		 const char *plugin_dir, int debug, int report_fd)
+		 const char *plugin_dir, int debug, int *report_fd, int pid_fd)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
 	struct pn_super sup = { .path = path, .plugin_dir = plugin_dir };
@@ -1284,6 +1334,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 		goto out;
 	pn_activation_release(&sup.act);
 	rc = PN_EXIT_CONFIG;
+	note_plugin_files(&sup, conf, 0, NULL);
 	sup.units = make_units(&sup, conf, &failed);
 	if (failed)
 		goto out;
@@ -1294,17 +1345,23 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	size_t nw = 0;
 	for (struct pn_unit *u = sup.units; u; u = u->next)
 		nw += u->nw;
+	/* The pid file names us only now, with every address bound and
+	 * every worker serving: a pid read from it is one that serves. */
+	if (pid_fd >= 0 && (rc = pn_pidfile_write(pid_fd)) < 0) {
+		pn_log(LOG_ERR, "cannot write the pid file: %s", strerror(-rc));
+		rc = PN_EXIT_SYSTEM;
+		goto out;
+	}
 	pn_log(LOG_NOTICE, "serving %zu services in %zu worker process%s",
 	       conf->nsvcs, nw, nw == 1 ? "" : "es");
-	report(report_fd, 0);
-	report_fd = -1;
+	report(*report_fd, 0);
+	*report_fd = -1;
 	pn_notify("READY=1");
 	pn_timer_start(&sup.loop, &sup.tick, TICK_MS);
 	if (pn_loop_run(&sup.loop) < 0)
 		sup.exit_code = PN_EXIT_SYSTEM;
 	rc = sup.exit_code;
 out:
-	report(report_fd, rc);
 	FOREACH_WORKER(&sup, u, w)
 		worker_signal(w, SIGKILL);
 	kill_leftovers(sup.pid);
@@ -1316,6 +1373,7 @@ out:
 	free(sup.socks);
 	pn_activation_release(&sup.act);
 	config_unref(sup.conf);
+	pn_plugfiles_free(&sup.plugfiles);
 	pn_loop_free(&sup.loop);
 	return rc;
 }
