@@ -26,8 +26,12 @@
 #include "acl.h"
 #include "siphash.h"
 
-/* Most slots a lookup probes (from the slot the key hashes to). */
+/* Most slots a lookup probes (from the slot the key hashes to).  fuzz_sources
+ * builds sources.c with a small value, so that random keys reach the
+ * rekeying paths. */
+#ifndef PN_SOURCES_PROBE_MAX
 #define PN_SOURCES_PROBE_MAX 64
+#endif
 
 struct pn_source {
 	struct pn_prefix key;
