@@ -37,7 +37,7 @@ CHAT_SRC = $(addprefix $(top_srcdir)/plugins/chat/,chat.c chat_cmd.c \
 TELNET_SRC = $(addprefix $(top_srcdir)/plugins/telnet/,telnet.c telnet_cmd.c \
 	telnet_edit.c)
 
-TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet
+TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet fuzz_sources
 BINS = $(addprefix $(FUZZ_BIN)/,$(TARGETS))
 
 all: $(BINS)
@@ -52,6 +52,10 @@ fuzz_framer_SRC =
 fuzz_chat_SRC = $(KIT_SRC) $(CHAT_SRC)
 fuzz_telnet_SRC = $(KIT_SRC) $(TELNET_SRC)
 fuzz_telnet_FLAGS = -ltelnet
+# Its own build of sources.c (taken before the archive's): a probe limit of
+# 4 reaches the rekeying paths; getrandom replays from the input.
+fuzz_sources_SRC = $(top_srcdir)/daemon/policy/sources.c
+fuzz_sources_FLAGS = -DPN_SOURCES_PROBE_MAX=4 -Wl,--wrap=getrandom
 
 DAEMON_HDR = $(foreach d,$(DAEMON_DIRS),$(wildcard $(d)/*.h)) \
 	$(top_srcdir)/include/pinetd/plugin.h $(top_builddir)/config.h

@@ -7,6 +7,14 @@
  * table is bounded: idle entries are swept, and when it is full new
  * sources are not tracked (they are let through) rather than letting an
  * address-spoofing flood grow memory.
+ *
+ * Source addresses are chosen by the client (and forged at will over UDP),
+ * so the table is hashed with SipHash under a secret random key, changed
+ * at every rebuild (each growth and each sweep), and no entry lies more
+ * than PN_SOURCES_PROBE_MAX slots from where its hash puts it: a lookup
+ * costs at most that many comparisons whatever the addresses.  An insert
+ * that would go further rebuilds the table under a new key (rekeys); if
+ * that cannot place it either, the source is not tracked (untracked).
  */
 #ifndef PN_SOURCES_H
 #define PN_SOURCES_H
@@ -16,6 +24,14 @@
 #include <sys/socket.h>
 
 #include "acl.h"
+#include "siphash.h"
+
+/* Most slots a lookup probes (from the slot the key hashes to).  fuzz_sources
+ * builds sources.c with a small value, so that random keys reach the
+ * rekeying paths. */
+#ifndef PN_SOURCES_PROBE_MAX
+#define PN_SOURCES_PROBE_MAX 64
+#endif
 
 struct pn_source {
 	struct pn_prefix key;
@@ -28,14 +44,21 @@ struct pn_source {
 struct pn_sources {
 	struct pn_source *v;
 	size_t cap, n;
-	size_t max; /* most entries kept */
+	size_t max;	      /* most entries kept */
+	struct pn_sipkey key; /* secret; a new one at every rebuild */
+	size_t untracked;     /* new sources let through untracked */
+	size_t rekeys;	      /* rebuilds forced by the probe limit */
+	size_t lost;	      /* entries a rebuild could not place */
+	int weak_key;	      /* the key is not from getrandom (early boot) */
 };
 
 /* Start an empty table holding at most max entries. */
 void pn_sources_init(struct pn_sources *t, size_t max);
 void pn_sources_free(struct pn_sources *t);
 
-/* The entry for key, created if absent (NULL when the table is full). */
+/* The entry for key, created if absent; NULL (and counted in untracked)
+ * when the table is full or no slot within the probe limit is free even
+ * under a new key. */
 struct pn_source *pn_sources_get(struct pn_sources *t,
 				 const struct pn_prefix *key, uint64_t now);
 

@@ -52,9 +52,11 @@ static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
 static void log_service_stats(const pinetd_svc *s, const char *state)
 {
 	pn_log(LOG_NOTICE, "service '%s'%s: %lu open, %lu refused, %lu datagrams "
-			   "dropped, %lu replies cut, %lu closed by limits, %zu sources tracked",
+			   "dropped, %lu replies cut, %lu closed by limits, %zu sources tracked "
+			   "(%zu not tracked, %zu table rekeys%s)",
 	       s->conf->name, state, s->nconns, s->refused, s->dropped, s->truncated,
-	       s->closed_limit, s->sources.n);
+	       s->closed_limit, s->sources.n, s->sources.untracked, s->sources.rekeys,
+	       s->sources.weak_key ? ", weak key" : "");
 }
 
 void pn_server_log_stats(struct pn_server *srv)
