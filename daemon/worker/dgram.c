@@ -206,8 +206,9 @@ int pn_dgram_set_filter(struct pn_listener *ln, int wait)
 	if (n == 0) {
 		/* Nothing to screen, or pinetd reads the socket: take off a
 		 * filter an earlier configuration left on the socket. */
+		int zero = 0; /* ignored, but the kernel wants an int */
 		free(prog);
-		if (setsockopt(ln->w.fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) < 0 &&
+		if (setsockopt(ln->w.fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) < 0 &&
 		    errno != ENOENT) {
 			pn_log(LOG_ERR, "service '%s': %s: SO_DETACH_FILTER: %s; not "
 					"listening", sc->name, name, strerror(errno));
