@@ -17,5 +17,6 @@ UNIT_TESTS += unit/test_spawn
 unit_test_spawn_SOURCES = unit/test_spawn.c
 unit_test_spawn_LDADD = $(DAEMON_LIB) $(UNIT_LIBS)
 
-INTEGRATION_TESTS += integration/test_exec.sh integration/test_exec_procs.sh
-EXTRA_DIST += integration/exec-env.sh
+INTEGRATION_TESTS += integration/test_exec.sh integration/test_exec_procs.sh \
+	integration/test_waitmode.sh
+EXTRA_DIST += integration/exec-env.sh integration/wait-log.py

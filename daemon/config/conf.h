@@ -73,6 +73,9 @@ struct pn_service_conf {
 	size_t nudp_deny_ports;
 	long udp_reply_ratio;	  /* reply at most ratio x request bytes ... */
 	long udp_reply_floor;	  /* ... or this many, whichever is more */
+	long wait_max_starts;	  /* "wait": programs started per ... */
+	long wait_interval;	  /* ... this many seconds, else ... */
+	long wait_pause;	  /* ... not listening for this many seconds */
 
 	/* Isolation. */
 	int mode;		  /* PN_MODE_EVENT or PN_MODE_PROCESS */

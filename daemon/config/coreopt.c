@@ -49,6 +49,9 @@ const struct pn_core_option pn_core_options[] = {
 	HAND_OPT(udp_deny_ports, PN_CO_INT_LIST, 0, "{2049}"),
 	INT_OPT(udp_reply_ratio, 0, 0, 65535, PN_CG_DEFENSE),
 	INT_OPT(udp_reply_floor, 512, 0, 65507, PN_CG_DEFENSE),
+	INT_OPT(wait_max_starts, 40, 0, 100000, PN_CG_DEFENSE),
+	INT_OPT(wait_interval, 60, 1, 86400, PN_CG_DEFENSE),
+	INT_OPT(wait_pause, 60, 1, 86400, PN_CG_DEFENSE),
 	HAND_OPT(execution, PN_CO_STR, 0, NULL),
 	/* Not an option: what `execution` and the plugin decide. */
 	{ "mode", PN_CO_FIELD, 0, NULL, F(mode), 1, PN_MODE_EVENT, PN_MODE_PROCESS,

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "log.h"
+#include "sockfilter.h"
 
 #define BATCH 16	      /* datagrams per recvmmsg */
 #define MAX_BATCHES 8	      /* recvmmsg calls per readiness event */
@@ -55,6 +56,19 @@ static void drop(pinetd_svc *s, const struct sockaddr *peer, const char *why)
 	       name, why, more ? " (and more in the last second)" : "");
 }
 
+/* The UDP guard of ln's service (udp_guard on). */
+static struct pn_guard guard_of(const struct pn_listener *ln)
+{
+	const struct pn_service_conf *sc = ln->svc->conf;
+
+	return (struct pn_guard){
+		.min_port = (unsigned)sc->udp_min_port,
+		.deny_ports = sc->udp_deny_ports,
+		.ndeny_ports = sc->nudp_deny_ports,
+		.loopback_listener = on_loopback(ln),
+	};
+}
+
 /* NULL if the datagram may go to the plugin, else why not. */
 static const char *screen(pinetd_svc *s, struct pn_listener *ln,
 			  const struct sockaddr *peer)
@@ -65,12 +79,7 @@ static const char *screen(pinetd_svc *s, struct pn_listener *ln,
 	if (!pn_acl_allows(&sc->acl, peer))
 		return "not allowed (allow/deny)";
 	if (sc->udp_guard) {
-		struct pn_guard g = {
-			.min_port = (unsigned)sc->udp_min_port,
-			.deny_ports = sc->udp_deny_ports,
-			.ndeny_ports = sc->nudp_deny_ports,
-			.loopback_listener = on_loopback(ln),
-		};
+		struct pn_guard g = guard_of(ln);
 		if ((why = pn_guard_check(&g, peer)))
 			return why;
 	}
@@ -164,6 +173,60 @@ int pn_dgram_screen_waiting(struct pn_listener *ln)
 		drop(s, (const struct sockaddr *)&peer, why);
 	}
 	return 0; /* a flood of refused datagrams: look again next time */
+}
+
+int pn_dgram_set_filter(struct pn_listener *ln, int wait)
+{
+	const struct pn_service_conf *sc = ln->svc->conf;
+	struct pn_guard g = guard_of(ln);
+	struct sock_filter *prog = NULL;
+	struct sock_fprog fp;
+	char name[PN_ADDR_TEXT + 8];
+	int n = 0;
+
+	pn_addr_format(&ln->addr, name, sizeof name);
+	if (wait) {
+		if (!(prog = calloc(PN_SOCKFILTER_MAX, sizeof *prog))) {
+			pn_log(LOG_ERR, "service '%s': %s: out of memory for the "
+					"socket filter", sc->name, name);
+			return -1;
+		}
+		n = pn_sockfilter_build(&sc->acl, sc->udp_guard ? &g : NULL,
+					ln->addr.ss.ss_family, prog,
+					PN_SOCKFILTER_MAX);
+		if (n < 0) {
+			pn_log(LOG_ERR, "service '%s': %s: cannot compile allow/deny "
+					"and udp_guard into a socket filter: %s%s; not "
+					"listening", sc->name, name, strerror(-n),
+			       n == -E2BIG ? " (shorten the lists)" : "");
+			free(prog);
+			return -1;
+		}
+	}
+	if (n == 0) {
+		/* Nothing to screen, or pinetd reads the socket: take off a
+		 * filter an earlier configuration left on the socket. */
+		int zero = 0; /* ignored, but the kernel wants an int */
+		free(prog);
+		if (setsockopt(ln->w.fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) < 0 &&
+		    errno != ENOENT) {
+			pn_log(LOG_ERR, "service '%s': %s: SO_DETACH_FILTER: %s; not "
+					"listening", sc->name, name, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	fp = (struct sock_fprog){ .len = (unsigned short)n, .filter = prog };
+	if (setsockopt(ln->w.fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) < 0) {
+		pn_log(LOG_ERR, "service '%s': %s: SO_ATTACH_FILTER: %s; not "
+				"listening (the program would read datagrams that "
+				"allow/deny or udp_guard refuse)", sc->name, name,
+		       strerror(errno));
+		free(prog);
+		return -1;
+	}
+	free(prog);
+	return 0;
 }
 
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)

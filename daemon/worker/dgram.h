@@ -23,6 +23,17 @@ void pn_dgram_receive(struct pn_listener *ln);
  */
 int pn_dgram_screen_waiting(struct pn_listener *ln);
 
+/*
+ * pn_dgram_set_filter -- the kernel's screen of the datagram socket of ln.
+ * With `wait` (a program reads the socket itself), attach a socket filter
+ * compiled from the service's allow/deny lists and, with udp_guard, its
+ * guard (sockfilter.h), so that no datagram they refuse is ever queued;
+ * with nothing to screen, or without `wait`, detach any filter an earlier
+ * configuration attached to the (inherited) socket.  Returns 0, or -1
+ * logged: the listener must not be polled.
+ */
+int pn_dgram_set_filter(struct pn_listener *ln, int wait);
+
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len);
 const char *pn_dgram_peer_name(const pinetd_dgram *d);
 const struct sockaddr *pn_dgram_peer_addr(const pinetd_dgram *d,

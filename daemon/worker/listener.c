@@ -244,21 +244,46 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 	}
 }
 
+int pn_listener_is_wait(const struct pn_listener *ln)
+{
+	return ln->addr.proto == PINETD_UDP &&
+	       (ln->svc->conf->mode == PN_MODE_PROCESS ||
+		(ln->svc->desc->flags & PINETD_PF_SPAWN));
+}
+
+void pn_listener_start(struct pn_listener *ln)
+{
+	if (ln->addr.proto == PINETD_UDP &&
+	    pn_dgram_set_filter(ln, pn_listener_is_wait(ln)) < 0)
+		return; /* logged; never polled */
+	pn_listener_resume(ln, PN_PAUSE_IDLE);
+}
+
 static void on_datagram(struct pn_loop *l, void *arg, unsigned events)
 {
 	struct pn_listener *ln = arg;
 
 	(void)l;
 	(void)events;
-	if (ln->svc->conf->mode == PN_MODE_PROCESS) {
-		/* inetd "wait": the child reads the socket itself, so screen
-		 * what waits at its head first. */
-		if (pn_dgram_screen_waiting(ln))
-			pn_child_wait(ln);
-	} else if (ln->svc->desc->flags & PINETD_PF_SPAWN) {
-		/* The same "wait", with the program started by the worker. */
-		if (pn_dgram_screen_waiting(ln))
-			pn_spawn_datagram(ln);
-	} else
+	if (!pn_listener_is_wait(ln)) {
 		pn_dgram_receive(ln);
+		return;
+	}
+	/* inetd "wait": a program reads the socket itself.  The socket
+	 * filter (pn_listener_start) screened every datagram against the
+	 * lists and the guard; here the head also meets rate_per_source. */
+	if (!pn_dgram_screen_waiting(ln))
+		return;
+	if (!pn_pause_wait_start(ln)) {
+		/* A fork storm: the datagram that keeps starting programs
+		 * goes, or it would start one at once after the pause. */
+		char byte;
+		(void)recv(ln->w.fd, &byte, 1, MSG_DONTWAIT);
+		ln->svc->dropped++;
+		return;
+	}
+	if (ln->svc->conf->mode == PN_MODE_PROCESS)
+		pn_child_wait(ln); /* the child runs the plugin's on_wait */
+	else
+		pn_spawn_datagram(ln); /* the same, the program started by the worker */
 }

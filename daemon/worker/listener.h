@@ -24,6 +24,17 @@ struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 /* Close (if open) and free. */
 void pn_listener_free(struct pn_listener *ln);
 
+/*
+ * pn_listener_start -- poll ln from now on (its PN_PAUSE_IDLE ends), a
+ * datagram socket once its kernel screen is in place
+ * (pn_dgram_set_filter); when that fails, ln stays unpolled (logged).
+ */
+void pn_listener_start(struct pn_listener *ln);
+
+/* 1 when a program reads ln's datagrams itself (inetd's "wait"): a UDP
+ * listener of a process-mode service or of a PINETD_PF_SPAWN plugin. */
+int pn_listener_is_wait(const struct pn_listener *ln);
+
 /* Whether the socket is polled, and the functions that decide it
  * (pn_listener_pause, pn_listener_resume): pause.h. */
 

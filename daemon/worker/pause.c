@@ -3,14 +3,17 @@
  */
 #include "pause.h"
 
+#include <stdlib.h>
 #include <sys/epoll.h>
 
 static void on_emfile_over(struct pn_loop *l, void *arg);
+static void on_storm_over(struct pn_loop *l, void *arg);
 
 void pn_pause_init(struct pn_listener *ln)
 {
 	ln->paused = PN_PAUSE_IDLE;
 	pn_timer_init(&ln->emfile, on_emfile_over, ln);
+	pn_timer_init(&ln->storm, on_storm_over, ln);
 }
 
 /* Every reason that holds for ln now. */
@@ -97,10 +100,67 @@ int pn_service_resume(pinetd_svc *s, unsigned why)
 	return 1;
 }
 
+int pn_pause_wait_start(struct pn_listener *ln)
+{
+	const struct pn_service_conf *sc = ln->svc->conf;
+	struct pn_loop *l = &ln->svc->srv->loop;
+	size_t max = (size_t)sc->wait_max_starts;
+	uint64_t now = pn_loop_now(l), span = (uint64_t)sc->wait_interval * 1000u;
+	char name[PN_ADDR_TEXT + 8];
+
+	if (max == 0)
+		return 1;
+	if (ln->capstarts != max) {
+		uint64_t *v = calloc(max, sizeof *v);
+		if (!v)
+			return 1; /* cannot count: not a reason to refuse */
+		free(ln->starts);
+		ln->starts = v;
+		ln->capstarts = max;
+		ln->nstarts = ln->oldest = 0;
+	}
+	if (ln->nstarts == max && now - ln->starts[ln->oldest] < span) {
+		pn_addr_format(&ln->addr, name, sizeof name);
+		pn_log(LOG_ERR, "service '%s': %s: %zu programs started in %.1f s "
+				"(wait_max_starts %ld in wait_interval %ld s): datagram "
+				"dropped, not listening for %ld s (wait_pause)",
+		       sc->name, name, max + 1,
+		       (double)(now - ln->starts[ln->oldest]) / 1000.0,
+		       sc->wait_max_starts, sc->wait_interval, sc->wait_pause);
+		ln->nstarts = ln->oldest = 0;
+		pn_listener_pause(ln, PN_PAUSE_STORM);
+		pn_timer_start(l, &ln->storm, (uint64_t)sc->wait_pause * 1000u);
+		return 0;
+	}
+	/* Full: the oldest start gives way; else append. */
+	ln->starts[(ln->oldest + ln->nstarts) % max] = now;
+	if (ln->nstarts == max)
+		ln->oldest = (ln->oldest + 1) % max;
+	else
+		ln->nstarts++;
+	return 1;
+}
+
+static void on_storm_over(struct pn_loop *l, void *arg)
+{
+	struct pn_listener *ln = arg;
+	char name[PN_ADDR_TEXT + 8];
+
+	(void)l;
+	pn_addr_format(&ln->addr, name, sizeof name);
+	pn_log(LOG_NOTICE, "service '%s': %s: listening again after wait_pause",
+	       ln->svc->conf->name, name);
+	pn_listener_resume(ln, PN_PAUSE_STORM);
+}
+
 void pn_pause_release(struct pn_listener *ln)
 {
-	if (!ln->w.active && !ln->emfile.slot)
+	free(ln->starts);
+	ln->starts = NULL;
+	ln->capstarts = ln->nstarts = 0;
+	if (!ln->w.active && !ln->emfile.slot && !ln->storm.slot)
 		return; /* never polled, or forgotten by a process-mode child */
 	pn_timer_stop(&ln->svc->srv->loop, &ln->emfile);
+	pn_timer_stop(&ln->svc->srv->loop, &ln->storm);
 	pn_watch_set(&ln->svc->srv->loop, &ln->w, 0);
 }

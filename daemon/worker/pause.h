@@ -23,6 +23,7 @@ enum pn_pause_reason {
 	PN_PAUSE_IDLE = 1u << 0,     /* made, not started yet */
 	PN_PAUSE_EMFILE = 1u << 1,   /* descriptor table full; a timer ends it */
 	PN_PAUSE_HANDOVER = 1u << 2, /* a "wait" child or program has it */
+	PN_PAUSE_STORM = 1u << 6,    /* "wait" programs started too often */
 	/* Of a service: its TCP listeners. */
 	PN_PAUSE_CONNS = 1u << 3,    /* max_connections open */
 	PN_PAUSE_CHILDREN = 1u << 4, /* max_children process-mode children */
@@ -52,6 +53,16 @@ void pn_listener_resume(struct pn_listener *ln, unsigned why);
  */
 int pn_service_pause(pinetd_svc *s, unsigned why);
 int pn_service_resume(pinetd_svc *s, unsigned why);
+
+/*
+ * pn_pause_wait_start -- a "wait" program is about to be started for the
+ * datagram at the head of ln's queue.  Returns 1 when it may be; 0 when
+ * it would be the (wait_max_starts + 1)th start within wait_interval
+ * seconds: then ln is paused for wait_pause seconds (PN_PAUSE_STORM, one
+ * error line), after which it resumes with a fresh count, and the caller
+ * drops the datagram.  wait_max_starts 0: always 1.
+ */
+int pn_pause_wait_start(struct pn_listener *ln);
 
 /* pn_pause_release -- ln is being freed: never poll it again, disarm its
  * timer. */

@@ -33,6 +33,11 @@ struct pn_listener {
 	struct pinetd_svc *svc;
 	unsigned paused;	 /* enum pn_pause_reason bits (pause.h) */
 	struct pn_timer emfile; /* ends PN_PAUSE_EMFILE */
+	/* "wait": when the last wait_max_starts programs started, a ring
+	 * (pn_pause_wait_start); a timer ends PN_PAUSE_STORM. */
+	uint64_t *starts;
+	size_t nstarts, capstarts, oldest;
+	struct pn_timer storm;
 };
 
 /* One configured service while it runs (pinetd_svc in the plugin API). */

@@ -264,7 +264,7 @@ int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
 	srv->svcs = list;
 	for (pinetd_svc *s = list; s; s = s->next)
 		for (size_t j = 0; j < s->nlisteners; j++)
-			pn_listener_resume(s->listeners[j], PN_PAUSE_IDLE);
+			pn_listener_start(s->listeners[j]);
 	srv->conf = conf;
 	if (!srv->no_bind) /* a worker takes the supervisor's setting */
 		srv->shutdown_timeout = conf->shutdown_timeout;
@@ -328,7 +328,7 @@ int pn_server_set_sockets(struct pn_server *srv, const char *name,
 		}
 		v[i]->svc = s;
 		/* Polled unless the service is paused (max_connections...). */
-		pn_listener_resume(v[i], PN_PAUSE_IDLE);
+		pn_listener_start(v[i]);
 		pn_addr_format(&addrs[i], text, sizeof text);
 		pn_log(LOG_INFO, "service '%s': now listening on %s", name, text);
 	}
