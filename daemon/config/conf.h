@@ -101,6 +101,7 @@ struct pn_config {
 	long drain_timeout;    /* seconds a replaced worker may drain */
 	long watchdog;	       /* seconds without a heartbeat: kill; 0 off */
 	char *pid_file;	       /* daemon mode */
+	int core_dumps;	       /* workers may dump core (off: not dumpable) */
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
 	unsigned refs; /* services running from this table (see server.c) */

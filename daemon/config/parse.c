@@ -280,6 +280,7 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
 		CFG_INT("drain_timeout", PN_DEF_DRAIN_TIMEOUT, CFGF_NONE),
 		CFG_INT("watchdog", PN_DEF_WATCHDOG, CFGF_NONE),
+		CFG_BOOL("core_dumps", cfg_false, CFGF_NONE),
 		CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
 		CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
 		CFG_SEC("service", svc, secflags),
@@ -287,9 +288,12 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 		CFG_END(),
 	};
 	/* Drop-in files hold services only: the array from "service" on. */
-	cfg_opt_t *opts = main_file ? top : top + 10;
+	size_t nsec = 0;
+	while (strcmp(top[nsec].name, "service") != 0)
+		nsec++;
+	cfg_opt_t *opts = main_file ? top : top + nsec;
 	if (!lenient) /* drop the catch-all */
-		top[11] = (cfg_opt_t)CFG_END();
+		top[nsec + 1] = (cfg_opt_t)CFG_END();
 	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
 	free(svc);
 	if (!cfg)
