@@ -10,8 +10,27 @@
 
 #include <cmocka.h>
 
+#include "acl.h"
 #include "conf.h"
 #include "plugopt.h"
+
+/*
+ * Fault injection: the daemon's calls to calloc go through here
+ * (-Wl,--wrap=calloc in tests/Makefile.am).  With fail_prefix_calloc = N,
+ * the Nth array of address prefixes (elements of struct pn_prefix's size)
+ * is refused; 0 refuses none.
+ */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int fail_prefix_calloc;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (fail_prefix_calloc > 0 && size == sizeof(struct pn_prefix) &&
+	    --fail_prefix_calloc == 0)
+		return NULL;
+	return __real_calloc(n, size);
+}
 
 #define DIRS PLUGINDIR ":" TESTPLUGINDIR
 #define FX(name) FIXTURES "/" name
@@ -183,6 +202,26 @@ static void test_conf_rejects_syntax_and_values(void **st)
 		      FX("no-such-file.conf") ": cannot read: No such file or directory\n", 1);
 }
 
+/*
+ * An allow list that cannot be stored would be an empty list, which
+ * allows every address: the load fails instead, naming the list.
+ */
+static void test_conf_allow_list_allocation_failure_fails_the_load(void **st)
+{
+	(void)st;
+	fail_prefix_calloc = 1; /* the global list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":4: allow: out of memory\n", 1);
+	fail_prefix_calloc = 2; /* service own's list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":9: service 'own': allow: out of memory\n", 1);
+	fail_prefix_calloc = 3; /* service inherits's copy of the global list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":13: service 'inherits': the global allow "
+		      "list: out of memory\n", 1);
+	fail_prefix_calloc = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_conf_rejects_two_services_on_one_address),
 		cmocka_unit_test(test_conf_rejects_missing_plugins),
 		cmocka_unit_test(test_conf_rejects_syntax_and_values),
+		cmocka_unit_test(test_conf_allow_list_allocation_failure_fails_the_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
