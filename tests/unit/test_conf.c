@@ -222,6 +222,38 @@ static void test_conf_allow_list_allocation_failure_fails_the_load(void **st)
 	fail_prefix_calloc = 0;
 }
 
+/*
+ * The comment stripper blanks only what libconfuse reads as a comment:
+ * "//" inside an unquoted word is part of it (a listen address), and
+ * errors keep their exact lines.
+ */
+static void test_conf_keeps_slashes_inside_unquoted_values(void **st)
+{
+	struct pn_registry reg;
+	struct pn_config *conf;
+	char *errs = NULL;
+	int nerr = -1;
+
+	(void)st;
+	pn_registry_init(&reg);
+	conf = load(FX("slashes.conf"), &reg, &errs, &nerr);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(conf->nsvcs, 1);
+	assert_int_equal(conf->svcs[0].nlisten, 2);
+	assert_string_equal(conf->svcs[0].listen[0], "tcp://127.0.0.1:17011");
+	assert_string_equal(conf->svcs[0].listen[1], "udp://127.0.0.1:17011");
+	assert_int_equal(conf->svcs[0].max_line, 100);
+	assert_int_equal(conf->svcs[0].line, 5);
+	pn_config_free(conf);
+	free(errs);
+	pn_registry_free(&reg);
+
+	expect_errors(FX("bad_slashes.conf"),
+		      FX("bad_slashes.conf") ":7: invalid integer value for option "
+		      "'max_line'\n", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_conf_rejects_missing_plugins),
 		cmocka_unit_test(test_conf_rejects_syntax_and_values),
 		cmocka_unit_test(test_conf_allow_list_allocation_failure_fails_the_load),
+		cmocka_unit_test(test_conf_keeps_slashes_inside_unquoted_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
