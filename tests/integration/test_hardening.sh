@@ -2,12 +2,15 @@
 # Hardening of the workers (issue 12, item 8):
 #   every worker runs with no_new_privs and without core dumps (soft
 #   RLIMIT_CORE 0, not dumpable); an exec'd program inherits both;
-#   `core_dumps = true` gives the limit back.
+#   `core_dumps = true` gives the limit back;
+#   in process mode, a fork that fails (RLIMIT_NPROC of the worker's
+#   user) gives back the connection's max_per_source slot.
 . "$srcdir/integration/lib.sh"
 pn_need ss nc
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root to switch users"; exit 77; fi
 P=18831   # echo, as nobody
 PX=18832  # exec: a shell that reports its own status
+PF=18835  # process-mode echo, max_per_source = 1, forks refused
 
 # The soft core limit the daemon starts with: what core_dumps = true keeps.
 ulimit -S -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
@@ -52,5 +55,30 @@ pn_start
 w=$(worker_of $P)
 pn_expect "$(nnp "$w")" 1 "core_dumps = true: still NoNewPrivs: 1"
 pn_expect "$(core_soft "$w")" "$START_CORE" "core_dumps = true: the soft core limit pinetd started with"
+pn_stop
+
+# ---- a failed fork in process mode ----
+# Last: the daemon starts with a soft RLIMIT_NPROC of 1, so a worker
+# running as daemon (one process of that user) cannot fork; root (the
+# supervisor, this script, nc) is exempt.
+pn_config <<EOC
+service forkless {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$PF" }
+    execution = process
+    user = daemon
+    max_per_source = 1
+}
+EOC
+ulimit -S -u 1
+pn_start
+for i in 1 2; do
+	pn_expect "$(printf 'x\n' | nc -w2 127.0.0.1 $PF)" "" "connection $i: the fork fails, the connection is closed unanswered"
+done
+sleep 0.2
+pn_expect "$(grep -c "service 'forkless': cannot fork: Resource temporarily unavailable" "$PN_LOG")" 2 \
+	"both failed forks are logged"
+pn_expect "$(grep -c "max_per_source" "$PN_LOG")" 0 \
+	"the second connection is not refused for max_per_source: the first failed fork left no slot taken"
 pn_stop
 pn_done
