@@ -80,6 +80,7 @@ struct pn_service_conf {
 	struct pn_ident ident;	  /* resolved user (empty: the default) */
 	long max_children;	  /* process mode: live children */
 	long workers;		  /* event mode: worker processes */
+	long memory_max;	  /* a worker's resident bytes; 0: no limit */
 	char *worker_group;	  /* services sharing one worker; "" none */
 
 	/* A view's (NULL in a full table): a canonical text of everything

@@ -3,6 +3,9 @@
 #   every worker runs with no_new_privs and without core dumps (soft
 #   RLIMIT_CORE 0, not dumpable); an exec'd program inherits both;
 #   `core_dumps = true` gives the limit back;
+#   a worker past its service's memory_max (a plugin that leaks 4 MiB per
+#   line) is killed and restarted with an error line naming the service
+#   and the size;
 #   in process mode, a fork that fails (RLIMIT_NPROC of the worker's
 #   user) gives back the connection's max_per_source slot.
 . "$srcdir/integration/lib.sh"
@@ -11,6 +14,9 @@ if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root to switch users"; exit 77; 
 P=18831   # echo, as nobody
 PX=18832  # exec: a shell that reports its own status
 PF=18835  # process-mode echo, max_per_source = 1, forks refused
+PM=18836  # the leaker, memory_max = 64 MiB
+PN=18837  # echo in the same daemon, no limit
+TESTPLUGINS=$abs_top_builddir/tests/plugins/.libs
 
 # The soft core limit the daemon starts with: what core_dumps = true keeps.
 ulimit -S -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
@@ -55,6 +61,42 @@ pn_start
 w=$(worker_of $P)
 pn_expect "$(nnp "$w")" 1 "core_dumps = true: still NoNewPrivs: 1"
 pn_expect "$(core_soft "$w")" "$START_CORE" "core_dumps = true: the soft core limit pinetd started with"
+pn_stop
+
+# ---- memory_max ----
+MAX=$((64 << 20))
+pn_config <<EOC
+plugin_dir = "$PLUGIN_DIR:$TESTPLUGINS"
+service leak {
+    plugin = leaker
+    listen = { "tcp://127.0.0.1:$PM" }
+    memory_max = $MAX
+}
+service calm {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$PN" }
+    memory_max = $MAX
+}
+EOC
+sed -i '0,/^plugin_dir = .*/{/^plugin_dir = .*/d}' "$PN_CONF"   # the second plugin_dir line wins
+pn_start
+old=$(worker_of $PM)
+exec 5<>/dev/tcp/127.0.0.1/$PM
+n=0
+# Slower than the supervisor's 250 ms check: about 16 lines reach 64 MiB.
+while [ $n -lt 100 ] && [ "$(pn_line 5 "l$n")" = "l$n" ]; do n=$((n + 1)); sleep 0.1; done
+exec 5>&-
+echo "measured: the leaking worker answered $n lines (4 MiB each) before it was killed"
+[ $n -ge 8 ] && [ $n -lt 100 ] && pn_pass "the leaking worker is killed past memory_max after $n lines" \
+	|| pn_fail "the leaking worker answered $n lines"
+for i in $(seq 1 40); do grep -q "was killed past memory_max; restarting" "$PN_LOG" && break; sleep 0.05; done
+grep -q "pinetd: error: worker $old for leak (plugin leaker) uses [0-9]* bytes (resident), more than memory_max $MAX; killing it" "$PN_LOG" \
+	&& pn_pass "the kill is logged with the service and the size" || { pn_fail "no memory_max error line"; cat "$PN_LOG" >&2; }
+grep -q "pinetd: error: worker $old for leak (plugin leaker) (user [a-z]*) was killed past memory_max; restarting" "$PN_LOG" \
+	&& pn_pass "the restart is logged" || pn_fail "no restart line"
+pn_expect "$(printf 'back\n' | nc -q1 127.0.0.1 $PM)" "back" "the leaky service answers again"
+pn_expect "$(grep -c "for calm (plugin echo).*memory_max" "$PN_LOG")" 0 "the service below its limit is untouched"
+pn_expect "$(printf 'calm\n' | nc -q1 127.0.0.1 $PN)" "calm" "and serves"
 pn_stop
 
 # ---- a failed fork in process mode ----
