@@ -6,6 +6,8 @@
 #   a worker past its service's memory_max (a plugin that leaks 4 MiB per
 #   line) is killed and restarted with an error line naming the service
 #   and the size;
+#   an exec service's program is not ended by idle_timeout (pinetd never
+#   sees its bytes; pinetd-exec(8)) but is by max_duration;
 #   in process mode, a fork that fails (RLIMIT_NPROC of the worker's
 #   user) gives back the connection's max_per_source slot.
 . "$srcdir/integration/lib.sh"
@@ -16,7 +18,11 @@ PX=18832  # exec: a shell that reports its own status
 PF=18835  # process-mode echo, max_per_source = 1, forks refused
 PM=18836  # the leaker, memory_max = 64 MiB
 PN=18837  # echo in the same daemon, no limit
+PI=18839  # exec, idle_timeout = 1: a program silent for 2 s
+PD=18840  # exec, max_duration = 1: a program that would run 3 s
 TESTPLUGINS=$abs_top_builddir/tests/plugins/.libs
+# max_duration stops a program with SIGTERM on purpose.
+pn_expect_signal SIGTERM
 
 # The soft core limit the daemon starts with: what core_dumps = true keeps.
 ulimit -S -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
@@ -97,6 +103,32 @@ grep -q "pinetd: error: worker $old for leak (plugin leaker) (user [a-z]*) was k
 pn_expect "$(printf 'back\n' | nc -q1 127.0.0.1 $PM)" "back" "the leaky service answers again"
 pn_expect "$(grep -c "for calm (plugin echo).*memory_max" "$PN_LOG")" 0 "the service below its limit is untouched"
 pn_expect "$(printf 'calm\n' | nc -q1 127.0.0.1 $PN)" "calm" "and serves"
+pn_stop
+
+# ---- exec: idle_timeout does not apply, max_duration does ----
+pn_config <<EOC
+service quiet {
+    plugin  = exec
+    listen  = { "tcp://127.0.0.1:$PI" }
+    program = "/bin/sh"
+    args    = 'sh -c "sleep 2; echo still here"'
+    idle_timeout = 1
+}
+service long {
+    plugin  = exec
+    listen  = { "tcp://127.0.0.1:$PD" }
+    program = "/bin/sh"
+    args    = 'sh -c "echo started; sleep 3; echo too late"'
+    max_duration = 1
+}
+EOC
+pn_start
+pn_expect "$(nc -q1 127.0.0.1 $PI </dev/null)" "still here" \
+	"idle_timeout = 1 does not end a program silent for 2 s"
+pn_expect "$(nc -q5 127.0.0.1 $PD </dev/null)" "started" "max_duration = 1 ends a program after 1 s"
+sleep 0.3
+grep -q "service 'long': 127.0.0.1:[0-9]*: sh\[[0-9]*\] killed by signal 15 (Terminated) after 1\.[0-9]* s (max_duration)" "$PN_LOG" \
+	&& pn_pass "the program's end is logged with (max_duration)" || { pn_fail "no max_duration line"; grep long "$PN_LOG" >&2; }
 pn_stop
 
 # ---- a failed fork in process mode ----
