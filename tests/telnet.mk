@@ -11,6 +11,8 @@ unit_test_telnet_SOURCES = unit/test_telnet.c $(TELNET_PLUGIN_SRC)
 unit_test_telnet_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/telnet
 unit_test_telnet_CFLAGS = $(AM_CFLAGS) $(libtelnet_CFLAGS)
 unit_test_telnet_LDADD = libtestkit.la $(UNIT_LIBS) $(libtelnet_LIBS)
+# The AYT test sets the plugin's monotonic clock.
+unit_test_telnet_LDFLAGS = -Wl,--wrap=clock_gettime
 unit_test_telnet_edit_SOURCES = unit/test_telnet_edit.c \
 	$(top_srcdir)/plugins/telnet/telnet_edit.c
 unit_test_telnet_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/telnet

@@ -168,6 +168,7 @@ struct pn_config *pn_config_load_snapshot(const struct pn_snapshot *snap,
 	if (conf->watchdog < 0 || conf->watchdog > 3600)
 		pn__report(&c, path, 0, "watchdog %ld out of range [0, 3600]",
 		       conf->watchdog);
+	conf->core_dumps = cfg_getbool(cfg, "core_dumps") ? 1 : 0;
 	if (!(conf->pid_file = pn__resolve(path, cfg_getstr(cfg, "pid_file"))))
 		goto oom;
 	load_plugins_of(&c, cfg);

@@ -83,6 +83,7 @@ struct pn_service_conf {
 	struct pn_ident ident;	  /* resolved user (empty: the default) */
 	long max_children;	  /* process mode: live children */
 	long workers;		  /* event mode: worker processes */
+	long memory_max;	  /* a worker's resident bytes; 0: no limit */
 	char *worker_group;	  /* services sharing one worker; "" none */
 
 	/* A view's (NULL in a full table): a canonical text of everything
@@ -104,6 +105,7 @@ struct pn_config {
 	long drain_timeout;    /* seconds a replaced worker may drain */
 	long watchdog;	       /* seconds without a heartbeat: kill; 0 off */
 	char *pid_file;	       /* daemon mode */
+	int core_dumps;	       /* workers may dump core (off: not dumpable) */
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
 	unsigned refs; /* services running from this table (see server.c) */

@@ -60,6 +60,7 @@ const struct pn_core_option pn_core_options[] = {
 	HAND_OPT(group, PN_CO_STR, 0, ""),
 	INT_OPT(max_children, 256, 1, 1L << 20, PN_CG_ISOLATION),
 	INT_OPT(workers, 1, 1, 256, PN_CG_ISOLATION),
+	INT_OPT(memory_max, 0, 0, LONG_MAX, PN_CG_ISOLATION),
 	HAND_OPT(worker_group, PN_CO_STR, 0, ""),
 	{ NULL, PN_CO_FIELD, 0, NULL, NOF, 0, 0, 0, PN_CG_HAND, 0 },
 };

@@ -280,6 +280,7 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
 		CFG_INT("drain_timeout", PN_DEF_DRAIN_TIMEOUT, CFGF_NONE),
 		CFG_INT("watchdog", PN_DEF_WATCHDOG, CFGF_NONE),
+		CFG_BOOL("core_dumps", cfg_false, CFGF_NONE),
 		CFG_STR_LIST("allow", NULL, CFGF_NODEFAULT),
 		CFG_STR_LIST("deny", NULL, CFGF_NODEFAULT),
 		CFG_SEC("service", svc, secflags),
@@ -287,9 +288,12 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 		CFG_END(),
 	};
 	/* Drop-in files hold services only: the array from "service" on. */
-	cfg_opt_t *opts = main_file ? top : top + 10;
+	size_t nsec = 0;
+	while (strcmp(top[nsec].name, "service") != 0)
+		nsec++;
+	cfg_opt_t *opts = main_file ? top : top + nsec;
 	if (!lenient) /* drop the catch-all */
-		top[11] = (cfg_opt_t)CFG_END();
+		top[nsec + 1] = (cfg_opt_t)CFG_END();
 	cfg = cfg_init(opts, lenient ? CFGF_IGNORE_UNKNOWN : CFGF_NONE);
 	free(svc);
 	if (!cfg)
@@ -315,13 +319,30 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 }
 
 /*
+ * Whether c ends an unquoted word for libconfuse's lexer (3.3, lexer.l):
+ * a blank, a symbol, a quote, '#' or '*'.  Every other byte, '/'
+ * included, continues one.
+ */
+static int ends_word(char c)
+{
+	return c == '\0' || strchr(" #\"'\t\n\r={}()+,*", c) != NULL;
+}
+
+/*
  * Blank out comments (#, // and C-style), keeping every newline, outside
  * quoted strings.  libconfuse 3.3 miscounts lines after a comment, so the
  * daemon hands it text without any: every file:line stays exact.
+ *
+ * Only what libconfuse itself reads as a comment is one: '#' anywhere
+ * outside quotes; "//" and "/ *" only where a token starts, never inside
+ * an unquoted word (tcp://127.0.0.1:7 is one word); and a run of slashes
+ * followed by a word byte ("//x") is a word too, since flex takes the
+ * longest match.
  */
 static void blank_comments(char *p)
 {
 	char quote = 0;
+	int word = 0; /* inside an unquoted word */
 
 	for (; *p; p++) {
 		if (quote) {
@@ -329,14 +350,26 @@ static void blank_comments(char *p)
 				p++;
 			else if (*p == quote)
 				quote = 0;
-		} else if (*p == '"' || *p == '\'') {
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
 			quote = *p;
-		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			word = 0;
+		} else if (*p == '#' || (!word && p[0] == '/' && p[1] == '/')) {
+			size_t run = 0;
+			while (*p == '/' && p[run] == '/')
+				run++;
+			if (*p == '/' && !ends_word(p[run])) {
+				p += run - 1; /* a word of slashes and more */
+				word = 1;
+				continue;
+			}
 			while (*p && *p != '\n')
 				*p++ = ' ';
+			word = 0;
 			if (!*p)
 				break;
-		} else if (p[0] == '/' && p[1] == '*') {
+		} else if (!word && p[0] == '/' && p[1] == '*') {
 			*p++ = ' ';
 			*p = ' ';
 			while (p[1] && !(p[1] == '*' && p[2] == '/')) {
@@ -348,6 +381,8 @@ static void blank_comments(char *p)
 				p[1] = p[2] = ' ';
 				p += 2;
 			}
+		} else {
+			word = !ends_word(*p);
 		}
 	}
 }

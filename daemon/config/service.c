@@ -86,7 +86,11 @@ static void check_foreign_options(struct pn__ctx *c, struct pn_service_conf *sc,
 	}
 }
 
-/* Read a list of address prefixes (allow, deny) of section sec. */
+/*
+ * Read a list of address prefixes (allow, deny) of section sec.  An empty
+ * allow list means allow-all, so a list that cannot be stored is an error
+ * (the load fails), never an empty list.
+ */
 void pn__read_prefixes(struct pn__ctx *c, cfg_t *sec, const char *file,
 			  const char *who, const char *name,
 			  struct pn_prefix **out, size_t *n)
@@ -96,8 +100,13 @@ void pn__read_prefixes(struct pn__ctx *c, cfg_t *sec, const char *file,
 
 	*out = NULL;
 	*n = 0;
-	if (k == 0 || !(*out = calloc(k, sizeof **out)))
+	if (k == 0)
 		return;
+	if (!(*out = calloc(k, sizeof **out))) {
+		pn__report(c, file, pn__line_of(c, sec, name, 0), "%s%s: out of memory",
+			   who, name);
+		return;
+	}
 	for (unsigned i = 0; i < k; i++) {
 		const char *text = cfg_getnstr(sec, name, i);
 		if (pn_prefix_parse(text, &(*out)[*n], err, sizeof err) < 0)
@@ -114,7 +123,7 @@ static int copy_prefixes(struct pn_prefix **dst, const struct pn_prefix *src,
 	*dst = NULL;
 	if (n == 0)
 		return 0;
-	if (!(*dst = malloc(n * sizeof **dst)))
+	if (!(*dst = calloc(n, sizeof **dst)))
 		return -1;
 	memcpy(*dst, src, n * sizeof **dst);
 	return 0;
@@ -135,18 +144,28 @@ static void read_defense(struct pn__ctx *c, struct pn_service_conf *sc, cfg_t *s
 		const struct pn_acl *g = &c->global_acl;
 		if (copy_prefixes(&sc->acl.allow, g->allow, g->nallow) == 0)
 			sc->acl.nallow = g->nallow;
+		else
+			pn__report(c, sc->file, sc->line, "%sthe global allow list: "
+				   "out of memory", who);
 		if (copy_prefixes(&sc->acl.deny, g->deny, g->ndeny) == 0)
 			sc->acl.ndeny = g->ndeny;
+		else
+			pn__report(c, sc->file, sc->line, "%sthe global deny list: "
+				   "out of memory", who);
 	}
 	read_core_group(c, sc, s, PN_CG_DEFENSE);
 	if (sc->burst_per_source == 0)
 		sc->burst_per_source = sc->rate_per_source;
 	unsigned k = cfg_size(s, "udp_deny_ports");
-	if (k && (sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
-		for (unsigned i = 0; i < k; i++)
-			sc->udp_deny_ports[i] = cfg_getnint(s, "udp_deny_ports", i);
-		sc->nudp_deny_ports = k;
+	if (k && !(sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
+		/* An empty list denies fewer ports: fail closed. */
+		pn__report(c, sc->file, sc->line, "%sudp_deny_ports: out of memory",
+			   who);
+		k = 0;
 	}
+	for (unsigned i = 0; i < k; i++)
+		sc->udp_deny_ports[i] = cfg_getnint(s, "udp_deny_ports", i);
+	sc->nudp_deny_ports = k;
 }
 
 /* execution, user, group, max_children, workers; the plugin's needs. */

@@ -130,6 +130,12 @@ int pn_prefix_equal(const struct pn_prefix *a, const struct pn_prefix *b)
 	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
+/*
+ * The longest matching prefix decides, deny winning a tie; no allow list
+ * at all allows every address.  That makes a list lost on the way (an
+ * allocation failure) an allow-all: readers of lists fail the load
+ * instead (pn__read_prefixes, the view decoder).
+ */
 int pn_acl_allows(const struct pn_acl *acl, const struct sockaddr *sa)
 {
 	int best = -1, verdict = acl->nallow == 0;

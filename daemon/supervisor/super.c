@@ -62,6 +62,7 @@ struct pn_worker {
 	unsigned crashes;
 	int signalled;		/* the last signal we sent it, 0 none */
 	int watchdog_killed;
+	int memory_killed;	/* past memory_max */
 	struct pn_timer restart;  /* crash backoff */
 	struct pn_timer deadline; /* drain/stop deadline: SIGTERM, SIGKILL */
 	uint64_t *conns;	  /* per member service, from heartbeats */
@@ -615,6 +616,7 @@ static int worker_start(struct pn_super *sup, struct pn_worker *w)
 	w->state = W_STARTING;
 	w->signalled = 0;
 	w->watchdog_killed = 0;
+	w->memory_killed = 0;
 	w->started = w->last_beat = pn_loop_now(&sup->loop);
 	free(w->conns);
 	w->conns = calloc(u->nsvc, sizeof *w->conns);
@@ -901,6 +903,10 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 			pn_log(LOG_ERR, "worker %ld for %s was killed by the watchdog "
 			       "while %s", (long)pid, u->names,
 			       was == W_DRAINING ? "draining" : "stopping");
+		else if (ours && w->memory_killed)
+			pn_log(LOG_ERR, "worker %ld for %s was killed past memory_max "
+			       "while %s", (long)pid, u->names,
+			       was == W_DRAINING ? "draining" : "stopping");
 		else if (ours)
 			pn_log(LOG_WARNING, "worker %ld for %s stopped with %s after "
 			       "its deadline", (long)pid, u->names,
@@ -925,6 +931,8 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 		delay = MAX_BACKOFF_MS;
 	if (w->watchdog_killed)
 		snprintf(how, sizeof how, "was killed by the watchdog");
+	else if (w->memory_killed)
+		snprintf(how, sizeof how, "was killed past memory_max");
 	pn_log(LOG_ERR, "worker %ld for %s (user %s) %s; restarting%s", (long)pid,
 	       u->names, u->ident.user[0] ? u->ident.user : "unchanged", how,
 	       delay ? " with backoff" : "");
@@ -989,10 +997,53 @@ static void reap(struct pn_super *sup)
 
 /* ---- watchdog ---- */
 
+/* The smallest memory_max of the unit's services, or 0 for none. */
+static long memory_limit(const struct pn_unit *u)
+{
+	long lim = 0;
+
+	for (size_t i = 0; i < u->nsvc; i++) {
+		long m = u->conf->svcs[u->svc[i]].memory_max;
+		if (m > 0 && (lim == 0 || m < lim))
+			lim = m;
+	}
+	return lim;
+}
+
+/* The resident bytes of process pid (/proc/PID/statm), or 0 unknown. */
+static unsigned long long resident_bytes(pid_t pid)
+{
+	char path[64];
+	unsigned long long size, pages = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	if (fscanf(f, "%llu %llu", &size, &pages) != 2)
+		pages = 0;
+	fclose(f);
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+
+/* Kill w when it is past its unit's memory_max (see on_tick). */
+static void check_memory(struct pn_unit *u, struct pn_worker *w)
+{
+	long lim = memory_limit(u);
+	unsigned long long rss;
+
+	if (lim <= 0 || (rss = resident_bytes(w->pid)) <= (unsigned long long)lim)
+		return;
+	pn_log(LOG_ERR, "worker %ld for %s uses %llu bytes (resident), more than "
+	       "memory_max %ld; killing it", (long)w->pid, u->names, rss, lim);
+	worker_signal(w, SIGKILL);
+	w->memory_killed = 1;
+}
+
 /*
  * Every TICK_MS: kill workers whose heartbeats stopped (SIGSTOP, a plugin
- * in an endless loop) and those that never became ready; pass on
- * changed connection counts.
+ * in an endless loop), those that never became ready and those past
+ * memory_max; pass on changed connection counts.
  */
 static void on_tick(struct pn_loop *l, void *arg)
 {
@@ -1018,6 +1069,8 @@ static void on_tick(struct pn_loop *l, void *arg)
 			       (long)w->pid, u->names, sup->conf->watchdog);
 			worker_signal(w, SIGKILL);
 			w->watchdog_killed = 1;
+		} else {
+			check_memory(u, w);
 		}
 	}
 	if (sup->counts_dirty && now - sup->last_services >= heartbeat_ms(sup->conf))

@@ -123,6 +123,9 @@ void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 		       e ? strerror(errno) : "out of memory");
 		if (e)
 			s->nchildren--;
+		/* The connection never was: its max_per_source slot is free. */
+		if (counted)
+			pn_conn_release_source(s, peer);
 		close(fd);
 		return;
 	}

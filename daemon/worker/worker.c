@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -203,6 +204,37 @@ static void on_beat(struct pn_loop *l, void *arg)
 	pn_timer_start(l, &w->beat, w->beat_ms);
 }
 
+/*
+ * Harden the worker once it is the service's user: no exec may gain
+ * privileges (setuid bits and file capabilities are ignored, for the
+ * worker and for every program it runs), and no core file is written
+ * (a worker's memory holds other connections' data).  The core settings
+ * are kept in *saved for restore_core_dumps.  Returns 0 or -1 (errno).
+ */
+static int harden(struct rlimit *saved, int *dumpable)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	if ((*dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)) < 0 ||
+	    getrlimit(RLIMIT_CORE, saved) < 0)
+		return -1;
+	/* The hard limit stays: core_dumps = true gives the soft one back. */
+	none.rlim_max = saved->rlim_max;
+	if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
+
+/* core_dumps = true: the settings harden() found, as the kernel left them. */
+static void restore_core_dumps(const struct rlimit *saved, int dumpable)
+{
+	(void)setrlimit(RLIMIT_CORE, saved);
+	(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+}
+
 /* Receive settings and sockets until GO.  Returns 0 or -1 (logged). */
 static int receive_setup(struct worker *w)
 {
@@ -236,8 +268,9 @@ int pn_worker_main(const struct pn_worker_args *a)
 	struct worker w = { .ctl = a->ctl, .label = a->label };
 	struct pn_registry reg;
 	struct pn_config *conf;
+	struct rlimit core;
 	char err[256];
-	int rc, nerr = 0;
+	int rc, nerr = 0, dumpable;
 
 	if (pn_ident_apply(a->ident, err, sizeof err) < 0) {
 		pn_log(LOG_ERR, "worker for %s: cannot become user %s: %s; not "
@@ -249,6 +282,12 @@ int pn_worker_main(const struct pn_worker_args *a)
 	 * getppid() check closes the race with a supervisor already gone. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != a->supervisor)
 		return PN_EXIT_SYSTEM;
+	/* Before any plugin is loaded: its constructor runs hardened too. */
+	if (harden(&core, &dumpable) < 0) {
+		pn_log(LOG_ERR, "worker for %s: cannot set no_new_privs or disable "
+				"core dumps: %s; not serving", a->label, strerror(errno));
+		return PN_EXIT_SYSTEM;
+	}
 	/* The supervisor's table is a view without plugins: parse the bytes
 	 * the checker checked, as this user, and serve the unit's services. */
 	pn_registry_init(&reg);
@@ -264,6 +303,8 @@ int pn_worker_main(const struct pn_worker_args *a)
 	} else {
 		conf->refs++;
 	}
+	if (conf->core_dumps)
+		restore_core_dumps(&core, dumpable);
 	for (size_t i = 0; i < conf->nsvcs; i++) {
 		int member = 0;
 		for (size_t j = 0; j < a->nservices && !member; j++)

@@ -1,7 +1,7 @@
 /*
  * chat_sanitize.c -- strip control characters, terminal escape sequences,
- * telnet commands and invalid UTF-8 from a line of chat text (see
- * chat_sanitize.h).
+ * telnet commands, Unicode format characters and invalid UTF-8 from a
+ * line of chat text (see chat_sanitize.h).
  *
  * The scan never writes ahead of where it reads (each input byte yields
  * at most one output byte), which is what makes in-place use safe.
@@ -58,6 +58,44 @@ static size_t utf8_seq(const uint8_t *s, size_t n)
 				return 0;
 		return l->len;
 	}
+	return 0;
+}
+
+/*
+ * The format characters (general category Cf, Unicode 15.1): invisible,
+ * they change how the text around them looks.  The bidi controls (LRE,
+ * RLE, PDF, LRO, RLO U+202A-U+202E; LRI, RLI, FSI, PDI U+2066-U+2069; the
+ * marks U+200E, U+200F, U+061C) let a member reverse or reorder what
+ * follows on other members' screens -- forge a line that seems to come
+ * from someone else -- and the zero-width ones (U+200B-U+200D, U+2060,
+ * U+FEFF, U+00AD) hide text in names and lines.  Joiners go too: an emoji
+ * sequence shows as its parts.
+ */
+static const struct { uint32_t lo, hi; } format_chars[] = {
+	{ 0xad, 0xad },	      { 0x600, 0x605 },	    { 0x61c, 0x61c },
+	{ 0x6dd, 0x6dd },     { 0x70f, 0x70f },	    { 0x890, 0x891 },
+	{ 0x8e2, 0x8e2 },     { 0x180e, 0x180e },   { 0x200b, 0x200f },
+	{ 0x202a, 0x202e },   { 0x2060, 0x2064 },   { 0x2066, 0x206f },
+	{ 0xfeff, 0xfeff },   { 0xfff9, 0xfffb },   { 0x110bd, 0x110bd },
+	{ 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 },
+	{ 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+};
+
+/* The code point of the valid n-byte UTF-8 sequence at s. */
+static uint32_t utf8_decode(const uint8_t *s, size_t n)
+{
+	uint32_t c = s[0] & (0x7fu >> n);
+
+	for (size_t i = 1; i < n; i++)
+		c = (c << 6) | (s[i] & 0x3fu);
+	return c;
+}
+
+static int is_format_char(uint32_t c)
+{
+	for (size_t k = 0; k < sizeof format_chars / sizeof format_chars[0]; k++)
+		if (c >= format_chars[k].lo && c <= format_chars[k].hi)
+			return 1;
 	return 0;
 }
 
@@ -161,6 +199,8 @@ size_t chat_sanitize(char *dst, const char *src, size_t len)
 			size_t n = utf8_seq(s + i, len - i);
 			if (n == 2 && b == 0xc2 && s[i + 1] <= 0x9f) {
 				i += 2; /* U+0080-U+009F: C1 control */
+			} else if (n > 0 && is_format_char(utf8_decode(s + i, n))) {
+				i += n; /* Cf: bidi controls, zero-width characters */
 			} else if (n > 0) {
 				for (size_t k = 0; k < n; k++)
 					dst[o++] = (char)s[i + k];

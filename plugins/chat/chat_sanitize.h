@@ -25,6 +25,10 @@
  *	- C1 controls: raw bytes 0x80-0x9F that are not part of a valid
  *	  UTF-8 sequence, and the code points U+0080-U+009F even when validly
  *	  encoded (some terminals act on them);
+ *	- Unicode format characters (category Cf, Unicode 15.1): the bidi
+ *	  controls U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F,
+ *	  U+061C, the zero-width U+200B-U+200D, U+2060-U+2064, U+FEFF, the
+ *	  soft hyphen U+00AD, the tags U+E0001, U+E0020-U+E007F and the rest;
  *	- telnet commands (IAC ...: 0xFF never occurs in UTF-8): IAC
  *	  WILL/WONT/DO/DONT option, IAC SB ... IAC SE, IAC x.
  * Replaced by '?': every other byte that is not part of a valid UTF-8

@@ -238,6 +238,29 @@ static void tn_input(struct tn_session *s, const char *buf, size_t len)
 		tn_key(s, (unsigned char)buf[i]);
 }
 
+/*
+ * Whether an AYT (2 bytes in) may be answered now: its answer and the
+ * redrawn line are 17 bytes or more, so a client could have the server
+ * send 8 times what it sends.  One answer per TN_AYT_MS per session; the
+ * AYTs in between are ignored (the first one was answered: we are there).
+ */
+#define TN_AYT_MS 1000
+
+static int ayt_due(struct tn_session *s)
+{
+	struct timespec ts;
+	long long now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (s->ayt_answered && now - s->ayt_ms < TN_AYT_MS)
+		return 0;
+	s->ayt_answered = 1;
+	s->ayt_ms = now;
+	return 1;
+}
+
 /* IAC <command>: editing functions, AYT; the rest means nothing here. */
 static void tn_command(struct tn_session *s, unsigned char cmd)
 {
@@ -247,7 +270,7 @@ static void tn_command(struct tn_session *s, unsigned char cmd)
 			return;
 		}
 	}
-	if (cmd == TELNET_AYT) {
+	if (cmd == TELNET_AYT && ayt_due(s)) {
 		tn_puts(s, "\n[yes]\n");
 		tn_redraw(s);
 	}

@@ -47,6 +47,8 @@ struct tn_session {
 	unsigned char closing;		/* quit, error: ignore further input */
 	unsigned char sb_skip;		/* dropping an overlong SB's tail */
 	unsigned char warned;		/* a protocol warning was logged */
+	unsigned char ayt_answered;	/* an AYT was answered, at ayt_ms */
+	long long ayt_ms;		/* CLOCK_MONOTONIC, milliseconds */
 	size_t outlen;			/* bytes in out, not yet sent */
 	char out[4096];			/* output gathered during a callback */
 };

@@ -146,6 +146,32 @@ static void test_chat_sanitize_keeps_valid_utf8(void **st)
 	run_cases(v, sizeof v / sizeof v[0]);
 }
 
+/* Format characters (Cf) vanish; their neighbours and other marks stay. */
+static void test_chat_sanitize_removes_format_characters(void **st)
+{
+	static const struct san_case v[] = {
+		CASE("RLO U+202E (reverses what follows)",
+		     "<bob> hi \xe2\x80\xae" "olleh", "<bob> hi olleh"),
+		CASE("LRE RLE PDF LRO", "a\xe2\x80\xaa" "b\xe2\x80\xab" "c\xe2\x80\xac"
+		     "d\xe2\x80\xad" "e", "abcde"),
+		CASE("LRI RLI FSI PDI U+2066-U+2069",
+		     "a\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9" "b", "ab"),
+		CASE("LRM RLM ALM", "a\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c" "b", "ab"),
+		CASE("ZWSP ZWNJ ZWJ WJ BOM", "a\xe2\x80\x8b\xe2\x80\x8c\xe2\x80\x8d"
+		     "\xe2\x81\xa0\xef\xbb\xbf" "b", "ab"),
+		CASE("soft hyphen U+00AD, Mongolian vowel separator U+180E",
+		     "a\xc2\xad" "b\xe1\xa0\x8e" "c", "abc"),
+		CASE("tag characters U+E0001, U+E007F (4 bytes)",
+		     "a\xf3\xa0\x80\x81\xf3\xa0\x81\xbf" "b", "ab"),
+		CASE("neighbours kept: U+2065 (unassigned), U+2070, U+200A, U+2010",
+		     "\xe2\x81\xa5\xe2\x81\xb0\xe2\x80\x8a\xe2\x80\x90",
+		     "\xe2\x81\xa5\xe2\x81\xb0\xe2\x80\x8a\xe2\x80\x90"),
+	};
+
+	(void)st;
+	run_cases(v, sizeof v / sizeof v[0]);
+}
+
 static void test_chat_sanitize_replaces_invalid_utf8(void **st)
 {
 	static const struct san_case v[] = {
@@ -273,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_chat_sanitize_removes_other_escapes),
 		cmocka_unit_test(test_chat_sanitize_removes_c1_controls),
 		cmocka_unit_test(test_chat_sanitize_keeps_valid_utf8),
+		cmocka_unit_test(test_chat_sanitize_removes_format_characters),
 		cmocka_unit_test(test_chat_sanitize_replaces_invalid_utf8),
 		cmocka_unit_test(test_chat_sanitize_removes_telnet_commands),
 		cmocka_unit_test(test_chat_sanitize_random_input_is_always_safe),

@@ -10,8 +10,27 @@
 
 #include <cmocka.h>
 
+#include "acl.h"
 #include "conf.h"
 #include "plugopt.h"
+
+/*
+ * Fault injection: the daemon's calls to calloc go through here
+ * (-Wl,--wrap=calloc in tests/Makefile.am).  With fail_prefix_calloc = N,
+ * the Nth array of address prefixes (elements of struct pn_prefix's size)
+ * is refused; 0 refuses none.
+ */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int fail_prefix_calloc;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (fail_prefix_calloc > 0 && size == sizeof(struct pn_prefix) &&
+	    --fail_prefix_calloc == 0)
+		return NULL;
+	return __real_calloc(n, size);
+}
 
 #define DIRS PLUGINDIR ":" TESTPLUGINDIR
 #define FX(name) FIXTURES "/" name
@@ -183,6 +202,58 @@ static void test_conf_rejects_syntax_and_values(void **st)
 		      FX("no-such-file.conf") ": cannot read: No such file or directory\n", 1);
 }
 
+/*
+ * An allow list that cannot be stored would be an empty list, which
+ * allows every address: the load fails instead, naming the list.
+ */
+static void test_conf_allow_list_allocation_failure_fails_the_load(void **st)
+{
+	(void)st;
+	fail_prefix_calloc = 1; /* the global list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":4: allow: out of memory\n", 1);
+	fail_prefix_calloc = 2; /* service own's list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":9: service 'own': allow: out of memory\n", 1);
+	fail_prefix_calloc = 3; /* service inherits's copy of the global list */
+	expect_errors(FX("oom_allow.conf"),
+		      FX("oom_allow.conf") ":13: service 'inherits': the global allow "
+		      "list: out of memory\n", 1);
+	fail_prefix_calloc = 0;
+}
+
+/*
+ * The comment stripper blanks only what libconfuse reads as a comment:
+ * "//" inside an unquoted word is part of it (a listen address), and
+ * errors keep their exact lines.
+ */
+static void test_conf_keeps_slashes_inside_unquoted_values(void **st)
+{
+	struct pn_registry reg;
+	struct pn_config *conf;
+	char *errs = NULL;
+	int nerr = -1;
+
+	(void)st;
+	pn_registry_init(&reg);
+	conf = load(FX("slashes.conf"), &reg, &errs, &nerr);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(conf->nsvcs, 1);
+	assert_int_equal(conf->svcs[0].nlisten, 2);
+	assert_string_equal(conf->svcs[0].listen[0], "tcp://127.0.0.1:17011");
+	assert_string_equal(conf->svcs[0].listen[1], "udp://127.0.0.1:17011");
+	assert_int_equal(conf->svcs[0].max_line, 100);
+	assert_int_equal(conf->svcs[0].line, 5);
+	pn_config_free(conf);
+	free(errs);
+	pn_registry_free(&reg);
+
+	expect_errors(FX("bad_slashes.conf"),
+		      FX("bad_slashes.conf") ":7: invalid integer value for option "
+		      "'max_line'\n", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +265,8 @@ int main(void)
 		cmocka_unit_test(test_conf_rejects_two_services_on_one_address),
 		cmocka_unit_test(test_conf_rejects_missing_plugins),
 		cmocka_unit_test(test_conf_rejects_syntax_and_values),
+		cmocka_unit_test(test_conf_allow_list_allocation_failure_fails_the_load),
+		cmocka_unit_test(test_conf_keeps_slashes_inside_unquoted_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

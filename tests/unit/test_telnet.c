@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -17,6 +18,23 @@
 #include "telnet_edit.h"
 
 extern const struct pinetd_plugin pinetd_plugin;
+
+/*
+ * A clock the AYT test sets (-Wl,--wrap=clock_gettime in telnet.mk):
+ * CLOCK_MONOTONIC reads fake_ms while it is not negative.
+ */
+int __real_clock_gettime(clockid_t clk, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts);
+static long long fake_ms = -1;
+
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	if (clk != CLOCK_MONOTONIC || fake_ms < 0)
+		return __real_clock_gettime(clk, ts);
+	ts->tv_sec = (time_t)(fake_ms / 1000);
+	ts->tv_nsec = (long)(fake_ms % 1000) * 1000000;
+	return 0;
+}
 
 /* IAC WILL ECHO, IAC WILL SGA, IAC DO NAWS, IAC DO TTYPE. */
 #define NEG "\xff\xfb\x01\xff\xfb\x03\xff\xfd\x1f\xff\xfd\x18"
@@ -413,6 +431,30 @@ static void test_telnet_iac_commands_edit_the_line(void **st)
 	pt_service_free(s);
 }
 
+/* AYT is answered at most once a second: 1000 of them, one answer. */
+static void test_telnet_ayt_answer_is_rate_limited(void **st)
+{
+	struct pt_service *s = service(NULL);
+	char flood[2000];
+
+	(void)st;
+	fake_ms = 5000;
+	pinetd_conn *c = open_session(s, 4001, 0);
+	for (size_t i = 0; i < sizeof flood; i += 2)
+		memcpy(flood + i, "\xff\xf6", 2);
+	pt_send(s, c, flood, sizeof flood);
+	OUT_IS(c, "\r\n[yes]\r\n" PROMPT);
+	pt_clear(c);
+	fake_ms += 999;
+	SEND(s, c, "\xff\xf6");
+	OUT_IS(c, ""); /* 999 ms after the answer */
+	fake_ms += 1;
+	SEND(s, c, "\xff\xf6\xff\xf6");
+	OUT_IS(c, "\r\n[yes]\r\n" PROMPT); /* a second after it: one more */
+	fake_ms = -1;
+	pt_service_free(s);
+}
+
 static void test_telnet_redraw_reprints_prompt_and_line(void **st)
 {
 	struct pt_service *s = service(NULL);
@@ -626,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_telnet_ttype_is_asked_and_sanitized),
 		cmocka_unit_test(test_telnet_iac_iac_is_byte_255),
 		cmocka_unit_test(test_telnet_iac_commands_edit_the_line),
+		cmocka_unit_test(test_telnet_ayt_answer_is_rate_limited),
 		cmocka_unit_test(test_telnet_redraw_reprints_prompt_and_line),
 		cmocka_unit_test(test_telnet_long_line_mode_line_is_rejected),
 		cmocka_unit_test(test_telnet_long_line_char_mode_rings_the_bell),
