@@ -38,6 +38,9 @@ struct pn_snapshot;
 #define PN_DEF_OUTPUT_BUFFER (64L * 1024)
 #define PN_DEF_OUTPUT_MAX (1024L * 1024)
 #define PN_DEF_BACKLOG 4096L
+/* udp_reply_rate of a PINETD_PF_REFLECT plugin: replies a second per
+ * source address, plenty for people, a loop dies at the first refusal. */
+#define PN_DEF_REPLY_RATE 20L
 
 struct pn_service_conf {
 	char *name;
@@ -73,6 +76,8 @@ struct pn_service_conf {
 	size_t nudp_deny_ports;
 	long udp_reply_ratio;	  /* reply at most ratio x request bytes ... */
 	long udp_reply_floor;	  /* ... or this many, whichever is more */
+	long udp_reply_rate;	  /* replies a second per source address */
+	long udp_reply_burst;	  /* its token bucket depth */
 
 	/* Isolation. */
 	int mode;		  /* PN_MODE_EVENT or PN_MODE_PROCESS */

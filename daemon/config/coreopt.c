@@ -49,6 +49,9 @@ const struct pn_core_option pn_core_options[] = {
 	HAND_OPT(udp_deny_ports, PN_CO_INT_LIST, 0, "{2049}"),
 	INT_OPT(udp_reply_ratio, 0, 0, 65535, PN_CG_DEFENSE),
 	INT_OPT(udp_reply_floor, 512, 0, 65507, PN_CG_DEFENSE),
+	/* -1: PN_DEF_REPLY_RATE for reflecting plugins, else 0 (service.c). */
+	INT_OPT(udp_reply_rate, -1, -1, 1L << 24, PN_CG_DEFENSE),
+	INT_OPT(udp_reply_burst, 0, 0, 1L << 24, PN_CG_DEFENSE),
 	HAND_OPT(execution, PN_CO_STR, 0, NULL),
 	/* Not an option: what `execution` and the plugin decide. */
 	{ "mode", PN_CO_FIELD, 0, NULL, F(mode), 1, PN_MODE_EVENT, PN_MODE_PROCESS,
