@@ -272,7 +272,8 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "acknowledge each message (\"I got your message\", "
 		       "\"OK...\" + text)",
 	.transports = PINETD_TCP | PINETD_UDP,
-	.flags = PINETD_PF_LINES, /* or reads: core->frame_reads */
+	/* Lines (or reads: core->frame_reads); answers any datagram. */
+	.flags = PINETD_PF_LINES | PINETD_PF_REFLECT,
 	.options = ack_options,
 	.conf_size = sizeof(struct ack_conf),
 	.init = ack_init,

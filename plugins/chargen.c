@@ -147,7 +147,8 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "Character Generator Protocol (RFC 864): rotating "
 		       "72-character lines",
 	.transports = PINETD_TCP | PINETD_UDP,
-	.flags = PINETD_PF_HALF_CLOSE, /* RFC 864: until the user terminates */
+	/* RFC 864: until the user terminates; answers any datagram. */
+	.flags = PINETD_PF_HALF_CLOSE | PINETD_PF_REFLECT,
 	.conn_size = sizeof(struct chargen_conn),
 	.init = chargen_init,
 	.fini = chargen_fini,

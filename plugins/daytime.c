@@ -157,6 +157,7 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "Daytime Protocol (RFC 867): the date and time as "
 		       "one ctime(3) line",
 	.transports = PINETD_TCP | PINETD_UDP,
+	.flags = PINETD_PF_REFLECT, /* answers any datagram */
 	.options = daytime_options,
 	.conf_size = sizeof(struct daytime_conf),
 	.init = daytime_init,

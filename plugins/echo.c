@@ -86,6 +86,7 @@ PINETD_PLUGIN_DEFINE = {
 	.name = "echo",
 	.description = "Echo Protocol (RFC 862): bytes back unchanged",
 	.transports = PINETD_TCP | PINETD_UDP,
+	.flags = PINETD_PF_REFLECT, /* answers any datagram */
 	.options = echo_options,
 	.conf_size = sizeof(struct echo_conf),
 	.init = echo_init,

@@ -101,6 +101,7 @@ PINETD_PLUGIN_DEFINE = {
 	.description = "Time Protocol (RFC 868): seconds since 1900 as "
 		       "4 big-endian bytes",
 	.transports = PINETD_TCP | PINETD_UDP,
+	.flags = PINETD_PF_REFLECT, /* answers any datagram */
 	.init = time_init,
 	.fini = time_fini,
 	.on_open = time_open,

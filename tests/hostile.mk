@@ -12,3 +12,10 @@ EXTRA_DIST += integration/test_hostile.sh
 
 # The soak (not run by make check: tests/soak/README.md) ships too.
 EXTRA_DIST += soak/soak.sh soak/soak.c soak/README.md
+
+# UDP loops within one daemon and between two (a namespace of their own),
+# and replies from the address asked (IP_PKTINFO, IPV6_PKTINFO).
+check_PROGRAMS += tools/udploop
+tools_udploop_SOURCES = tools/udploop.c
+INTEGRATION_TESTS += integration/test_udp_loops.sh integration/test_udp_dst.sh
+EXTRA_DIST += integration/test_udp_loops.sh integration/test_udp_dst.sh

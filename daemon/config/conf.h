@@ -38,6 +38,9 @@ struct pn_snapshot;
 #define PN_DEF_OUTPUT_BUFFER (64L * 1024)
 #define PN_DEF_OUTPUT_MAX (1024L * 1024)
 #define PN_DEF_BACKLOG 4096L
+/* udp_reply_rate of a PINETD_PF_REFLECT plugin: replies a second per
+ * source address, plenty for people, a loop dies at the first refusal. */
+#define PN_DEF_REPLY_RATE 20L
 
 struct pn_service_conf {
 	char *name;
@@ -76,6 +79,8 @@ struct pn_service_conf {
 	long wait_max_starts;	  /* "wait": programs started per ... */
 	long wait_interval;	  /* ... this many seconds, else ... */
 	long wait_pause;	  /* ... not listening for this many seconds */
+	long udp_reply_rate;	  /* replies a second per source address */
+	long udp_reply_burst;	  /* its token bucket depth */
 
 	/* Isolation. */
 	int mode;		  /* PN_MODE_EVENT or PN_MODE_PROCESS */

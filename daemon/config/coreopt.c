@@ -52,6 +52,9 @@ const struct pn_core_option pn_core_options[] = {
 	INT_OPT(wait_max_starts, 40, 0, 100000, PN_CG_DEFENSE),
 	INT_OPT(wait_interval, 60, 1, 86400, PN_CG_DEFENSE),
 	INT_OPT(wait_pause, 60, 1, 86400, PN_CG_DEFENSE),
+	/* -1: PN_DEF_REPLY_RATE for reflecting plugins, else 0 (service.c). */
+	INT_OPT(udp_reply_rate, -1, -1, 1L << 24, PN_CG_DEFENSE),
+	INT_OPT(udp_reply_burst, 0, 0, 1L << 24, PN_CG_DEFENSE),
 	HAND_OPT(execution, PN_CO_STR, 0, NULL),
 	/* Not an option: what `execution` and the plugin decide. */
 	{ "mode", PN_CO_FIELD, 0, NULL, F(mode), 1, PN_MODE_EVENT, PN_MODE_PROCESS,

@@ -156,6 +156,14 @@ static void read_defense(struct pn__ctx *c, struct pn_service_conf *sc, cfg_t *s
 	read_core_group(c, sc, s, PN_CG_DEFENSE);
 	if (sc->burst_per_source == 0)
 		sc->burst_per_source = sc->rate_per_source;
+	/* A plugin that answers every datagram (echo, chargen, ...) gets a
+	 * reply budget unless the file says otherwise: it ends a reply loop
+	 * with another host that the guard cannot recognise. */
+	if (sc->udp_reply_rate < 0)
+		sc->udp_reply_rate = (sc->plugin->desc->flags & PINETD_PF_REFLECT)
+					     ? PN_DEF_REPLY_RATE : 0;
+	if (sc->udp_reply_burst == 0)
+		sc->udp_reply_burst = sc->udp_reply_rate;
 	unsigned k = cfg_size(s, "udp_deny_ports");
 	if (k && !(sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports))) {
 		/* An empty list denies fewer ports: fail closed. */

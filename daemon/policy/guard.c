@@ -50,6 +50,8 @@ const char *pn_guard_check(const struct pn_guard *g, const struct sockaddr *src)
 		return why;
 	if (port < g->min_port)
 		return "low source port";
+	if (g->served_ports && (g->served_ports[port >> 3] & (1u << (port & 7))))
+		return PN_GUARD_SERVED;
 	for (size_t i = 0; i < g->ndeny_ports; i++)
 		if ((long)port == g->deny_ports[i])
 			return "refused source port";

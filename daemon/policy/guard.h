@@ -14,6 +14,9 @@ struct pn_guard {
 	const long *deny_ports; /* further refused ports (NFS 2049) */
 	size_t ndeny_ports;
 	int loopback_listener;	/* the listener is on loopback: allow 127/8 */
+	/* A bit per port the daemon serves over UDP (NULL: none): a source
+	 * port among them is another service, never a client. */
+	const unsigned char *served_ports;
 };
 
 /*
@@ -23,8 +26,13 @@ struct pn_guard {
  * (unless the listener is on loopback), multicast 224/4, limited
  * broadcast 255.255.255.255 and 240/4; IPv6 unspecified, multicast,
  * IPv4-mapped and IPv4-compatible addresses, and loopback unless the
- * listener is on loopback.
+ * listener is on loopback; and any source whose port is in served_ports
+ * (two services of this daemon, or of two daemons serving the same port,
+ * would answer each other for ever).
  */
+/* pn_guard_check's reason for a served source port (a reply loop). */
+#define PN_GUARD_SERVED "source port served by this daemon over UDP (a reply loop)"
+
 const char *pn_guard_check(const struct pn_guard *g, const struct sockaddr *src);
 
 #endif

@@ -4,12 +4,14 @@
 #include "dgram.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "ctl.h"
 #include "log.h"
 #include "sockfilter.h"
 
@@ -17,11 +19,26 @@
 #define MAX_BATCHES 8	      /* recvmmsg calls per readiness event */
 #define DGRAM_MAX 65536	      /* larger than any UDP payload */
 
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message. */
+#define CTL_SPACE CMSG_SPACE(sizeof(struct in6_pktinfo))
+
 struct pn_udp_batch {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage peers[BATCH];
+	union {
+		char buf[CTL_SPACE];
+		struct cmsghdr align;
+	} ctl[BATCH];
 	char bufs[BATCH][DGRAM_MAX];
+};
+
+/* The address a datagram was sent to, when the listener is a wildcard:
+ * the reply leaves from it (IP_PKTINFO, IPV6_PKTINFO). */
+struct pn_dst {
+	int family; /* 0: unknown, the kernel chooses */
+	struct in_addr v4;
+	struct in6_pktinfo v6;
 };
 
 struct pinetd_dgram {
@@ -29,8 +46,133 @@ struct pinetd_dgram {
 	const struct sockaddr_storage *peer;
 	socklen_t peerlen;
 	size_t len;		 /* bytes received, for udp_reply_ratio */
+	struct pn_dst dst;
 	char name[PN_ADDR_TEXT]; /* filled on first request */
 };
+
+/* Is the listener bound to 0.0.0.0 or [::]? */
+static int on_wildcard(const struct pn_listener *ln)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&ln->addr.ss;
+
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+}
+
+int pn_dgram_want_dst(struct pn_listener *ln)
+{
+	const pinetd_svc *s = ln->svc;
+	int one = 1;
+
+	/* Only where the worker reads the datagrams itself: a "wait"
+	 * program reads its socket with calls of its own. */
+	if (!on_wildcard(ln) || !s || s->conf->mode == PN_MODE_PROCESS ||
+	    (s->desc->flags & PINETD_PF_SPAWN))
+		return 0;
+	if (ln->addr.ss.ss_family == AF_INET)
+		return setsockopt(ln->w.fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+	return setsockopt(ln->w.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+}
+
+/* The destination of a received datagram, from its control messages. */
+static void read_dst(struct msghdr *m, struct pn_dst *dst)
+{
+	dst->family = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			/* spec_dst: the local address a reply should leave
+			 * from (the request's own, or for a broadcast the
+			 * interface's). */
+			dst->v4 = pi.ipi_spec_dst;
+			dst->family = AF_INET;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			memcpy(&dst->v6, CMSG_DATA(c), sizeof dst->v6);
+			/* Never from a multicast group: the kernel chooses. */
+			if (!IN6_IS_ADDR_MULTICAST(&dst->v6.ipi6_addr))
+				dst->family = AF_INET6;
+		}
+	}
+}
+
+/* "from a to b" for a log line: the source, and where it was sent to. */
+static void pair_name(const struct pn_listener *ln, const struct sockaddr *peer,
+		      const struct pn_dst *dst, char *buf, size_t len)
+{
+	char from[PN_ADDR_TEXT], to[PN_ADDR_TEXT];
+	struct sockaddr_storage ss = ln->addr.ss;
+
+	if (dst && dst->family == AF_INET)
+		((struct sockaddr_in *)(void *)&ss)->sin_addr = dst->v4;
+	else if (dst && dst->family == AF_INET6)
+		((struct sockaddr_in6 *)(void *)&ss)->sin6_addr = dst->v6.ipi6_addr;
+	pn_sockaddr_name(peer, from, sizeof from);
+	pn_sockaddr_name((const struct sockaddr *)&ss, to, sizeof to);
+	snprintf(buf, len, "from %s to %s", from, to);
+}
+
+static unsigned port_of(const struct pn_addr *a)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->ss;
+
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+}
+
+/*
+ * The ports the daemon serves over UDP, from the supervisor's list of
+ * every service (srv->svcinfo: other workers' services, as of the last
+ * reload) or, without one, this server's configuration; and this
+ * server's own listeners in any case.
+ */
+static void served_ports(struct pn_server *srv)
+{
+	const unsigned char *p = srv->svcinfo, *end = p + srv->svcinfo_len;
+	unsigned char *bits = srv->udp_ports;
+	struct pn_addr a[2];
+	char err[160];
+
+#define SET(port) (bits[(port) >> 3] |= (unsigned char)(1u << ((port) & 7)))
+	memset(bits, 0, sizeof srv->udp_ports);
+	srv->udp_ports_stale = 0;
+	for (const pinetd_svc *s = srv->svcs; s; s = s->next)
+		for (size_t i = 0; i < s->nlisteners; i++)
+			if (s->listeners[i]->addr.proto == PINETD_UDP)
+				SET(port_of(&s->listeners[i]->addr));
+	if (!p && srv->conf)
+		for (size_t i = 0; i < srv->conf->nsvcs; i++)
+			for (size_t j = 0; j < srv->conf->svcs[i].naddrs; j++)
+				if (srv->conf->svcs[i].addrs[j].proto == PINETD_UDP)
+					SET(port_of(&srv->conf->svcs[i].addrs[j]));
+	while (p && p + sizeof(struct pn_ctl_svcinfo) <= end) {
+		struct pn_ctl_svcinfo h;
+		memcpy(&h, p, sizeof h);
+		if (h.size < sizeof h || h.size > (size_t)(end - p))
+			break;
+		const char *q = (const char *)p + sizeof h;
+		const char *stop = (const char *)p + h.size;
+		p += h.size;
+		/* Skip the name and the plugin, then the addresses. */
+		for (uint32_t k = 0; q < stop && k < 2 + h.nlisten; k++) {
+			size_t n = strnlen(q, (size_t)(stop - q));
+			if (n == (size_t)(stop - q))
+				break; /* not terminated */
+			if (k >= 2 && strncmp(q, "udp://", 6) == 0) {
+				int m = pn_addr_parse(q, a, err, sizeof err);
+				for (int r = 0; r < m; r++)
+					SET(port_of(&a[r]));
+			}
+			q += n + 1;
+		}
+	}
+#undef SET
+}
 
 /* Is the listener bound to a loopback address? */
 static int on_loopback(const struct pn_listener *ln)
@@ -42,30 +184,46 @@ static int on_loopback(const struct pn_listener *ln)
 	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
 }
 
-/* Count and (at most once a second) log a dropped datagram. */
-static void drop(pinetd_svc *s, const struct sockaddr *peer, const char *why)
+/* Count and (at most once a second) log a dropped datagram; a loop gets
+ * a log line of its own, naming the pair. */
+static void drop(pinetd_svc *s, struct pn_listener *ln,
+		 const struct sockaddr *peer, const struct pn_dst *dst,
+		 const char *why)
 {
 	unsigned long more;
-	char name[PN_ADDR_TEXT];
+	char name[2 * PN_ADDR_TEXT + 8];
+	int loop = strcmp(why, PN_GUARD_SERVED) == 0;
 
 	s->dropped++;
-	if (!pn_ratelog_due(&s->refuse_log, pn_loop_now(&s->srv->loop), &more))
+	s->looped += (unsigned long)loop;
+	if (!pn_ratelog_due(loop ? &s->loop_log : &s->refuse_log,
+			    pn_loop_now(&s->srv->loop), &more))
 		return;
-	pn_sockaddr_name(peer, name, sizeof name);
-	pn_log(LOG_NOTICE, "service '%s': dropped a datagram from %s: %s%s", s->conf->name,
-	       name, why, more ? " (and more in the last second)" : "");
+	if (loop) {
+		pair_name(ln, peer, dst, name, sizeof name);
+	} else {
+		memcpy(name, "from ", 5);
+		pn_sockaddr_name(peer, name + 5, sizeof name - 5);
+	}
+	pn_log(loop ? LOG_WARNING : LOG_NOTICE, "service '%s': dropped a datagram "
+	       "%s: %s%s", s->conf->name, name, why,
+	       more ? " (and more in the last second)" : "");
 }
 
 /* The UDP guard of ln's service (udp_guard on). */
 static struct pn_guard guard_of(const struct pn_listener *ln)
 {
 	const struct pn_service_conf *sc = ln->svc->conf;
+	struct pn_server *srv = ln->svc->srv;
 
+	if (srv->udp_ports_stale)
+		served_ports(srv);
 	return (struct pn_guard){
 		.min_port = (unsigned)sc->udp_min_port,
 		.deny_ports = sc->udp_deny_ports,
 		.ndeny_ports = sc->nudp_deny_ports,
 		.loopback_listener = on_loopback(ln),
+		.served_ports = srv->udp_ports,
 	};
 }
 
@@ -119,6 +277,8 @@ void pn_dgram_receive(struct pn_listener *ln)
 				.msg_namelen = sizeof b->peers[i],
 				.msg_iov = &b->iov[i],
 				.msg_iovlen = 1,
+				.msg_control = b->ctl[i].buf,
+				.msg_controllen = sizeof b->ctl[i].buf,
 			};
 		}
 		int n = recvmmsg(ln->w.fd, b->msgs, BATCH, MSG_DONTWAIT, NULL);
@@ -140,8 +300,9 @@ void pn_dgram_receive(struct pn_listener *ln)
 			const char *why;
 			if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				continue; /* cannot happen below 64 KiB */
+			read_dst(&b->msgs[i].msg_hdr, &d.dst);
 			if ((why = screen(s, ln, (const struct sockaddr *)d.peer))) {
-				drop(s, (const struct sockaddr *)d.peer, why);
+				drop(s, ln, (const struct sockaddr *)d.peer, &d.dst, why);
 				continue;
 			}
 			s->desc->on_datagram(s->state, &d, b->bufs[i],
@@ -170,7 +331,7 @@ int pn_dgram_screen_waiting(struct pn_listener *ln)
 			return 1;
 		/* Refused: consume it, so the program never sees it. */
 		recv(ln->w.fd, &byte, 1, MSG_DONTWAIT);
-		drop(s, (const struct sockaddr *)&peer, why);
+		drop(s, ln, (const struct sockaddr *)&peer, NULL, why);
 	}
 	return 0; /* a flood of refused datagrams: look again next time */
 }
@@ -229,10 +390,86 @@ int pn_dgram_set_filter(struct pn_listener *ln, int wait)
 	return 0;
 }
 
+/*
+ * May d's sender have another reply?  udp_reply_rate replies a second per
+ * source address (a token bucket udp_reply_burst deep): a reply loop with
+ * a service the guard cannot recognise (another host's, another daemon's)
+ * ends at the first refusal, since every turn of it is one datagram.
+ */
+static int within_budget(pinetd_dgram *d)
+{
+	pinetd_svc *s = d->ln->svc;
+	const struct pn_service_conf *sc = s->conf;
+	uint64_t now = pn_loop_now(&s->srv->loop);
+	struct pn_prefix key;
+	struct pn_source *e;
+	unsigned long more;
+	char name[2 * PN_ADDR_TEXT + 8];
+
+	if (sc->udp_reply_rate <= 0)
+		return 1;
+	pn_prefix_of((const struct sockaddr *)d->peer, 32, 128, &key);
+	if (!(e = pn_sources_get(&s->replies, &key, now)))
+		return 1; /* table full: not tracked */
+	if (pn_source_take(e, (double)sc->udp_reply_rate,
+			   (double)sc->udp_reply_burst, now))
+		return 1;
+	s->over_budget++;
+	if (pn_ratelog_due(&s->loop_log, now, &more)) {
+		pair_name(d->ln, (const struct sockaddr *)d->peer, &d->dst, name,
+			  sizeof name);
+		pn_log(LOG_WARNING, "service '%s': no reply %s: over its source's "
+		       "budget of %ld replies a second (udp_reply_rate; a reply "
+		       "loop?)%s", s->conf->name, name, sc->udp_reply_rate,
+		       more ? " (and more in the last second)" : "");
+	}
+	return 0;
+}
+
+/* Send with the request's destination as the source, when known. */
+static ssize_t send_reply(pinetd_dgram *d, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)buf, len };
+	union {
+		char buf[CTL_SPACE];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr m = {
+		.msg_name = (void *)d->peer,
+		.msg_namelen = d->peerlen,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+
+	memset(&ctl, 0, sizeof ctl);
+	if (d->dst.family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_spec_dst = d->dst.v4 };
+		m.msg_control = ctl.buf;
+		m.msg_controllen = CMSG_SPACE(sizeof pi);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof pi);
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+	} else if (d->dst.family == AF_INET6) {
+		m.msg_control = ctl.buf;
+		m.msg_controllen = CMSG_SPACE(sizeof d->dst.v6);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof d->dst.v6);
+		memcpy(CMSG_DATA(c), &d->dst.v6, sizeof d->dst.v6);
+	}
+	return sendmsg(d->ln->w.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
 {
 	const struct pn_service_conf *sc = d->ln->svc->conf;
 	ssize_t n;
+
+	if (!within_budget(d))
+		return -1;
 
 	/* Never amplify: at most ratio x the request, or the floor. */
 	if (sc->udp_reply_ratio > 0) {
@@ -246,8 +483,7 @@ int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
 	}
 
 	do
-		n = sendto(d->ln->w.fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)d->peer, d->peerlen);
+		n = send_reply(d, buf, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		pn_log(LOG_DEBUG, "service '%s': reply to %s dropped: %s",

@@ -34,6 +34,20 @@ int pn_dgram_screen_waiting(struct pn_listener *ln);
  */
 int pn_dgram_set_filter(struct pn_listener *ln, int wait);
 
+/*
+ * pn_dgram_want_dst -- on a wildcard listener (0.0.0.0, [::]) ask for each
+ * datagram's destination address, so that replies leave from the address
+ * the request was sent to (a host's second address included).  Nothing
+ * for a "wait" service, whose program reads the socket.  ln->svc must be
+ * set.  Returns 0, or -1 with errno set.
+ */
+int pn_dgram_want_dst(struct pn_listener *ln);
+
+/*
+ * pn_dgram_reply -- core->reply: send buf back to d's sender, from the
+ * address d was sent to, within the service's udp_reply_ratio (cut) and
+ * udp_reply_rate (refused: -1).  Returns 0 or -1.
+ */
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len);
 const char *pn_dgram_peer_name(const pinetd_dgram *d);
 const struct sockaddr *pn_dgram_peer_addr(const pinetd_dgram *d,

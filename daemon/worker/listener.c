@@ -55,6 +55,9 @@ struct pn_listener *pn_listener_new(const struct pn_addr *addr, int fd,
 	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
 		goto fail;
 ready:
+	ln->w.fd = fd;
+	if (type == SOCK_DGRAM && svc && pn_dgram_want_dst(ln) < 0)
+		goto fail;
 	pn_watch_init(&ln->w, fd,
 		      addr->proto == PINETD_UDP ? on_datagram : on_accept, ln);
 	pn_pause_init(ln);

@@ -61,6 +61,10 @@ struct pinetd_svc {
 	unsigned long refused;	   /* connections refused (acl, limits) */
 	unsigned long dropped;	   /* datagrams dropped (acl, guard, rate) */
 	unsigned long truncated;   /* replies cut to udp_reply_ratio */
+	unsigned long looped;	   /* datagrams from a port we serve */
+	unsigned long over_budget; /* replies over udp_reply_rate */
+	struct pn_sources replies; /* udp_reply_rate buckets, per address */
+	struct pn_ratelog loop_log;
 	unsigned long closed_limit; /* connections ended by a session limit */
 	struct pn_ratelog refuse_log;
 
@@ -80,6 +84,10 @@ struct pn_server {
 	struct pinetd_conn *dead;    /* closed; on_close and free pending */
 	char *rbuf;		     /* stream read buffer, PN_RBUF_SIZE + 1 */
 	struct pn_udp_batch *udp;    /* datagram receive buffers */
+	/* The ports the daemon serves over UDP (a bit per port), rebuilt
+	 * from svcinfo or conf when stale (dgram.c). */
+	unsigned char udp_ports[65536 / 8];
+	int udp_ports_stale;
 	struct pn_activation act;    /* sockets from the service manager */
 	int stopping;
 	struct pn_timer grace; /* shutdown_timeout */

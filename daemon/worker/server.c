@@ -46,16 +46,19 @@ static pinetd_svc *svc_new(struct pn_server *srv, struct pn_config *table,
 	s->conf = sc;
 	s->desc = sc->plugin->desc;
 	pn_sources_init(&s->sources, PN_MAX_SOURCES);
+	pn_sources_init(&s->replies, PN_MAX_SOURCES);
 	return s;
 }
 
 static void log_service_stats(const pinetd_svc *s, const char *state)
 {
 	pn_log(LOG_NOTICE, "service '%s'%s: %lu open, %lu refused, %lu datagrams "
-			   "dropped, %lu replies cut, %lu closed by limits, %zu sources tracked "
+			   "dropped (%lu from served ports), %lu replies cut, %lu replies "
+			   "over budget, %lu closed by limits, %zu sources tracked "
 			   "(%zu not tracked, %zu table rekeys%s)",
-	       s->conf->name, state, s->nconns, s->refused, s->dropped, s->truncated,
-	       s->closed_limit, s->sources.n, s->sources.untracked, s->sources.rekeys,
+	       s->conf->name, state, s->nconns, s->refused, s->dropped, s->looped,
+	       s->truncated, s->over_budget, s->closed_limit, s->sources.n,
+	       s->sources.untracked, s->sources.rekeys,
 	       s->sources.weak_key ? ", weak key" : "");
 }
 
@@ -77,6 +80,10 @@ static void on_sweep(struct pn_loop *l, void *arg)
 		for (pinetd_svc *s = lists[i]; s; s = s->next)
 			pn_sources_sweep(&s->sources, (double)s->conf->rate_per_source,
 					 (double)s->conf->burst_per_source, pn_loop_now(l));
+	for (int i = 0; i < 2; i++)
+		for (pinetd_svc *s = lists[i]; s; s = s->next)
+			pn_sources_sweep(&s->replies, (double)s->conf->udp_reply_rate,
+					 (double)s->conf->udp_reply_burst, pn_loop_now(l));
 	pn_timer_start(l, &srv->sweep, PN_SWEEP_MS);
 }
 
@@ -90,6 +97,7 @@ static void svc_free(pinetd_svc *s)
 	free(s->listeners);
 	free(s->children);
 	pn_sources_free(&s->sources);
+	pn_sources_free(&s->replies);
 	config_unref(s->table);
 	free(s);
 }
@@ -234,6 +242,12 @@ static pinetd_svc *svc_open(struct pn_server *srv, struct pn_config *conf,
 		}
 		ln->svc = s;
 		s->listeners[s->nlisteners++] = ln;
+		if (ln->addr.proto == PINETD_UDP && pn_dgram_want_dst(ln) < 0) {
+			pn_log(LOG_ERR, "service '%s': packet info on a UDP "
+			       "socket: %s", sc->name, strerror(errno));
+			svc_free(s);
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -266,6 +280,7 @@ int pn_server_apply(struct pn_server *srv, struct pn_config *conf)
 		for (size_t j = 0; j < s->nlisteners; j++)
 			pn_listener_start(s->listeners[j]);
 	srv->conf = conf;
+	srv->udp_ports_stale = 1;
 	if (!srv->no_bind) /* a worker takes the supervisor's setting */
 		srv->shutdown_timeout = conf->shutdown_timeout;
 	return 0;

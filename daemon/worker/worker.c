@@ -55,6 +55,7 @@ static void store_services(struct worker *w, const void *body, size_t len)
 	free(w->srv.svcinfo);
 	w->srv.svcinfo = copy;
 	w->srv.svcinfo_len = len;
+	w->srv.udp_ports_stale = 1;
 }
 
 /*

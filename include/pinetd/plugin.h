@@ -82,12 +82,18 @@ extern "C" {
  *			serves UDP through on_wait() and core->spawn_wait():
  *			it runs in event mode, needs no on_data or
  *			on_datagram, and its on_wait() runs in the worker.
+ * PINETD_PF_REFLECT	the plugin answers every datagram whatever it holds
+ *			(echo, chargen, daytime, ...): two such services can
+ *			answer each other for ever.  The core gives its UDP
+ *			replies a per-source budget by default
+ *			(udp_reply_rate in pinetd.conf(5)).
  */
 #define PINETD_PF_LINES (1u << 0)
 #define PINETD_PF_HALF_CLOSE (1u << 1)
 #define PINETD_PF_PROCESS (1u << 2)
 #define PINETD_PF_EVENT (1u << 3)
 #define PINETD_PF_SPAWN (1u << 4)
+#define PINETD_PF_REFLECT (1u << 5)
 
 /* Flags handed to on_line(). */
 #define PINETD_LINE_TRUNCATED (1u << 0) /* longer than max_line: the rest up

@@ -76,12 +76,29 @@ static void test_guard_refuses_odd_v6_sources(void **st)
 	assert_null(pn_guard_check(&g, src("::1", 5000)));
 }
 
+static void test_guard_refuses_served_ports_from_any_address(void **st)
+{
+	unsigned char served[65536 / 8] = { 0 };
+	struct pn_guard g = { .min_port = 1024, .served_ports = served };
+
+	(void)st;
+	served[7019 >> 3] |= 1u << (7019 & 7);
+	served[65535 >> 3] |= 1u << (65535 & 7);
+	assert_string_equal(pn_guard_check(&g, src("192.0.2.1", 7019)), PN_GUARD_SERVED);
+	assert_string_equal(pn_guard_check(&g, src("2001:db8::1", 65535)), PN_GUARD_SERVED);
+	assert_null(pn_guard_check(&g, src("192.0.2.1", 7018)));
+	assert_null(pn_guard_check(&g, src("192.0.2.1", 7020)));
+	g.loopback_listener = 1;
+	assert_string_equal(pn_guard_check(&g, src("127.0.0.1", 7019)), PN_GUARD_SERVED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guard_refuses_low_and_listed_ports),
 		cmocka_unit_test(test_guard_refuses_martian_v4_sources),
 		cmocka_unit_test(test_guard_refuses_odd_v6_sources),
+		cmocka_unit_test(test_guard_refuses_served_ports_from_any_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
