@@ -185,7 +185,8 @@ static void mapped_v4(struct as *a, const struct pn_acl *acl,
 		acl_block(a, acl, AF_INET, v4off, L_PORT);
 }
 
-/* The guard on the source port (udp_min_port, udp_deny_ports). */
+/* The guard on the source port (udp_min_port, udp_deny_ports, and the
+ * ports this daemon serves over UDP: a reply loop, guard.h). */
 static void guard_port(struct as *a, const struct pn_guard *g)
 {
 	load(a, BPF_H, UDP_SPORT);
@@ -194,6 +195,9 @@ static void guard_port(struct as *a, const struct pn_guard *g)
 	for (size_t i = 0; i < g->ndeny_ports; i++)
 		if (g->deny_ports[i] >= 0 && g->deny_ports[i] <= 65535)
 			jump_if(a, BPF_JEQ, (uint32_t)g->deny_ports[i], 1, L_DROP);
+	for (uint32_t port = 0; g->served_ports && port < 65536; port++)
+		if (g->served_ports[port >> 3] & (1u << (port & 7)))
+			jump_if(a, BPF_JEQ, port, 1, L_DROP);
 }
 
 /* Resolve every jump to its label: forward only. */

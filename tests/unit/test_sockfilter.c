@@ -270,10 +270,13 @@ static struct pn_prefix rnd_prefix(void)
 static void test_sockfilter_agrees_with_acl_and_guard(void **st)
 {
 	static const long deny_ports[] = { 2049, 53 };
+	static unsigned char served[8192]; /* 5000 and 65535: reply loops */
 	struct pn_prefix allow[6], deny[6];
 	long checked = 0;
 
 	(void)st;
+	served[5000 >> 3] |= 1u << (5000 & 7);
+	served[65535 >> 3] |= 1u << (65535 & 7);
 	for (int round = 0; round < 3000; round++) {
 		struct pn_acl acl = { allow, deny, rnd(7), rnd(7) };
 		struct pn_guard g = {
@@ -281,6 +284,7 @@ static void test_sockfilter_agrees_with_acl_and_guard(void **st)
 			.deny_ports = deny_ports,
 			.ndeny_ports = rnd(3),
 			.loopback_listener = (int)rnd(2),
+			.served_ports = rnd(2) ? served : NULL,
 		};
 		int guard = (int)rnd(2), family = rnd(2) ? AF_INET : AF_INET6;
 		for (size_t i = 0; i < acl.nallow; i++)
