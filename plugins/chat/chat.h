@@ -73,9 +73,8 @@ struct chat_vars {
 
 /*
  * chat__notice -- expand template `tmpl` (an option checked at init and
- * reconfigure) for
- * member c and send it to every other member of the room, like
- * chat__broadcast.
+ * reconfigure) for member c and send it to every other member of the
+ * room, like chat__broadcast.
  */
 int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		 const struct chat_vars *v);
