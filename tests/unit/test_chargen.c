@@ -18,7 +18,7 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
 
 #define LINE 74
 #define BURST_MAX 16384	  /* the most one on_drain may send */
@@ -57,7 +57,7 @@ static void assert_stream(const char *buf, size_t len, size_t from)
 
 static int setup(void **st)
 {
-	*st = pt_service_new(&pinetd_plugin, "chargen", NULL);
+	*st = pt_service_new(&pinetd_plugin_v1, "chargen", NULL);
 	return *st ? 0 : -1;
 }
 

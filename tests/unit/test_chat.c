@@ -12,7 +12,7 @@
 #include "chat_telnet.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
 
 #define A_NAME "192.0.2.1:1001"
 #define B_NAME "192.0.2.2:1002"
@@ -40,7 +40,7 @@ static int room_setup(void **st)
 {
 	static struct room r;
 
-	r.s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	r.s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 	assert_non_null(r.s);
 	r.a = pt_connect(r.s, "192.0.2.1", 1001);
 	r.b = pt_connect(r.s, "192.0.2.2", 1002);
@@ -67,7 +67,7 @@ static int room_teardown(void **st)
 
 static void test_chat_join_is_announced_to_the_others_only(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -86,7 +86,7 @@ static void test_chat_welcome_option_is_sent_on_join(void **st)
 {
 	const char *opts[] = { "welcome=Welcome to the room; /help for help",
 			       NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -272,7 +272,7 @@ static void test_chat_who_lists_members_in_join_order(void **st)
 
 static void test_chat_who_caps_a_crowded_room(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 	pinetd_conn *c[60];
 	char want[4096];
 	size_t off;
@@ -386,7 +386,7 @@ static void test_chat_templates_speak_the_seed_forms(void **st)
 		"leave_notice=Client ({host}, {port}) is offline",
 		NULL,
 	};
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "127.0.0.1", 50011);
@@ -416,7 +416,7 @@ static void test_chat_templates_every_placeholder(void **st)
 		"nick_leave_notice=bye {nick}{reason} {port}\n",
 		NULL,
 	};
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -440,7 +440,7 @@ static void test_chat_templates_every_placeholder(void **st)
 static void test_chat_templates_leave_reason(void **st)
 {
 	const char *opts[] = { "leave_notice=[{addr}{reason}]", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -463,16 +463,16 @@ static void test_chat_templates_unknown_placeholder_is_refused(void **st)
 	const char *bad3[] = { "leave_notice={addr", NULL };
 
 	(void)st;
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad1));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad1));
 	assert_string_equal(pt_last_error(),
 			    "join_notice: unknown placeholder {text} (known: "
 			    "{host} {port} {addr} {nick}; {{ for a brace)");
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad2));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad2));
 	assert_string_equal(pt_last_error(),
 			    "line_notice: unknown placeholder {who} (known: "
 			    "{host} {port} {addr} {nick} {text} {eol}; {{ for "
 			    "a brace)");
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad3));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad3));
 	assert_string_equal(pt_last_error(),
 			    "leave_notice: unknown placeholder {addr (known: "
 			    "{host} {port} {addr} {nick} {reason}; {{ for a "
@@ -484,7 +484,7 @@ static void test_chat_templates_unknown_placeholder_is_refused(void **st)
 static void test_chat_commands_false_sends_slash_lines(void **st)
 {
 	const char *opts[] = { "commands=false", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
