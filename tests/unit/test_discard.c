@@ -32,6 +32,10 @@ static void test_descriptor_is_tcp_and_udp(void **st)
 	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
 	assert_int_equal(pinetd_plugin_v1.flags, 0);
 	assert_null(pinetd_plugin_v1.on_drain);
+	/* No input callback, no init: the core reads and drops the input. */
+	assert_null(pinetd_plugin_v1.on_data);
+	assert_null(pinetd_plugin_v1.on_line);
+	assert_null(pinetd_plugin_v1.init);
 }
 
 static void test_open_sends_nothing(void **st)

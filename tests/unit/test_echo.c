@@ -107,6 +107,9 @@ static void test_echo_descriptor(void **st)
 	assert_string_equal(pinetd_plugin_v1.name, "echo");
 	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
 	assert_int_equal(pinetd_plugin_v1.flags & PINETD_PF_LINES, 0);
+	assert_int_equal(pinetd_plugin_v1.size, sizeof(struct pinetd_plugin));
+	assert_null(pinetd_plugin_v1.init); /* the state is the conf */
+	assert_non_null(pinetd_plugin_v1.reconfigure);
 }
 
 int main(void)

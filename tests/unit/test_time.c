@@ -107,6 +107,8 @@ static void test_descriptor(void **st)
 	assert_string_equal(pinetd_plugin_v1.name, "time");
 	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
 	assert_null(pinetd_plugin_v1.options);
+	assert_null(pinetd_plugin_v1.on_data); /* input: read and dropped */
+	assert_null(pinetd_plugin_v1.init);
 }
 
 int main(void)
