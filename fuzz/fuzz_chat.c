@@ -31,7 +31,7 @@
 #include "fuzz_input.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define SLOTS 8
 #define MAX_CONNS 64 /* connections per input, reconnects included */

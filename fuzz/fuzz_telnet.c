@@ -28,7 +28,7 @@
 #include "pinetd_testkit.h"
 #include "telnet_session.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define SLOTS 4
 #define MAX_CONNS 32

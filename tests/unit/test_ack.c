@@ -9,7 +9,7 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static void test_ack_default_reply_per_line(void **st)
 {

@@ -18,7 +18,7 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define LINE 74
 #define BURST_MAX 16384	  /* the most one on_drain may send */

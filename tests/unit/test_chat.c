@@ -12,7 +12,7 @@
 #include "chat_telnet.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define A_NAME "192.0.2.1:1001"
 #define B_NAME "192.0.2.2:1002"

@@ -11,7 +11,7 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static int setup(void **st)
 {

@@ -28,7 +28,7 @@
 #include "exec_cmd.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 /* ---- helpers ---- */
 

@@ -17,7 +17,7 @@
 #include "pinetd_testkit.h"
 #include "telnet_edit.h"
 
-extern const struct pinetd_plugin_v1 pinetd_plugin_v1;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 /*
  * A clock the AYT test sets (-Wl,--wrap=clock_gettime in telnet.mk):
