@@ -84,6 +84,22 @@ static void test_hello_long_line_cut_at_max_line(void **st)
 	pt_service_free(s);
 }
 
+/* A reload that changes the greeting keeps the connection: its next
+ * line is greeted the new way. */
+static void test_hello_reconfigure_changes_the_greeting(void **st)
+{
+	const char *opts[] = { "greeting=hi", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
+	pt_sendstr(s, c, "Ada\n");
+	assert_int_equal(pt_reconfigure(s, opts), 0);
+	pt_sendstr(s, c, "Ada\n");
+	assert_string_equal(pt_output(c, NULL), "hello, Ada!\nhi, Ada!\n");
+	pt_service_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_hello_greeting_option),
 		cmocka_unit_test(test_hello_last_line_without_newline_at_eof),
 		cmocka_unit_test(test_hello_long_line_cut_at_max_line),
+		cmocka_unit_test(test_hello_reconfigure_changes_the_greeting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <cmocka.h>
 
@@ -40,6 +41,61 @@ static void test_ack_prefix_mode_with_greeting(void **st)
 	pt_clear(c);
 	pt_sendstr(s, c, "hello\n\nHow are you?\n");
 	assert_string_equal(pt_output(c, NULL), "OK...hello\nOK...\nOK...How are you?\n");
+	pt_service_free(s);
+}
+
+/* A core that counts the plugin's sends: the kit's, seen through the
+ * plugin's own `pinetd` slot, which the test points at a copy. */
+static int sends, sendvs;
+static struct pinetd_core counting;
+
+static int count_send(pinetd_conn *c, const void *buf, size_t len)
+{
+	sends++;
+	return pt_core.send(c, buf, len);
+}
+
+static int count_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt)
+{
+	sendvs++;
+	return pt_core.sendv(c, iov, iovcnt);
+}
+
+static void count_sends(void)
+{
+	counting = pt_core;
+	counting.send = count_send;
+	counting.sendv = count_sendv;
+	pinetd = &counting;
+	sends = sendvs = 0;
+}
+
+/* Each answer is one sendv (one write, one TCP segment), in both modes,
+ * however it ends. */
+static void test_ack_each_answer_is_one_sendv(void **st)
+{
+	const char *prefix[] = { "mode=prefix", "reply_end=crlf", NULL };
+	const char *reply[] = { "framing=read", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", prefix);
+
+	(void)st;
+	count_sends();
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "one
+two
+three");
+	assert_string_equal(pt_output(c, NULL), "OK...one\r\nOK...two\r\n");
+	assert_int_equal(sendvs, 2);
+	assert_int_equal(sends, 0);
+	pt_service_free(s);
+
+	s = pt_service_new(&pinetd_plugin_v1, "ack", reply);
+	count_sends();
+	c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "a read\n");
+	assert_string_equal(pt_output(c, NULL), "I got your message\n");
+	assert_int_equal(sendvs, 1);
+	assert_int_equal(sends, 0);
 	pt_service_free(s);
 }
 
@@ -288,6 +344,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack_default_reply_per_line),
 		cmocka_unit_test(test_ack_prefix_mode_with_greeting),
+		cmocka_unit_test(test_ack_each_answer_is_one_sendv),
 		cmocka_unit_test(test_ack_close_after_reply_and_custom_text),
 		cmocka_unit_test(test_ack_logs_messages),
 		cmocka_unit_test(test_ack_datagram_modes),

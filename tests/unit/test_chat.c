@@ -97,6 +97,41 @@ static void test_chat_welcome_option_is_sent_on_join(void **st)
 	pt_service_free(s);
 }
 
+/*
+ * A reload that changes chat's options keeps the room: members, nicks
+ * and join order stay; the new welcome and notices apply at once.  A
+ * template with an unknown placeholder is refused and changes nothing.
+ */
+static void test_chat_reconfigure_keeps_the_room(void **st)
+{
+	struct room *r = *st;
+	const char *good[] = { "welcome=new rules", "line_notice={nick}: {text}\n",
+			       NULL };
+	const char *bad[] = { "join_notice={text} joined\n", NULL };
+
+	pt_sendstr(r->s, r->b, "/nick bob\n");
+	pt_clear(r->a);
+	pt_clear(r->b);
+	pt_clear(r->c);
+	assert_int_equal(pt_reconfigure(r->s, good), 0);
+	pt_sendstr(r->s, r->b, "hi\n");
+	expect_out(r->a, "bob: hi\n");
+	expect_out(r->c, "bob: hi\n");
+	pinetd_conn *d = pt_connect(r->s, "192.0.2.4", 1004);
+	expect_out(d, "new rules\n");
+	expect_out(r->a, "[192.0.2.4:1004] entered room\n");
+	pt_clear(r->b);
+	pt_clear(r->c);
+	pt_sendstr(r->s, r->c, "/who\n");
+	expect_out(r->c, "* 4 in room: " A_NAME ", bob, " C_NAME
+			 ", 192.0.2.4:1004\n");
+	assert_int_equal(pt_reconfigure(r->s, bad), -1);
+	assert_non_null(strstr(pt_last_error(), "join_notice: unknown "
+						"placeholder {text}"));
+	pt_sendstr(r->s, r->a, "still\n");
+	expect_out(r->b, "192.0.2.1:1001: still\n");
+}
+
 static void test_chat_line_reaches_every_other_member(void **st)
 {
 	struct room *r = *st;
@@ -590,6 +625,7 @@ int main(void)
 		ROOM(test_chat_nick_is_validated),
 		ROOM(test_chat_nick_is_unique_ignoring_case),
 		ROOM(test_chat_who_lists_members_in_join_order),
+		ROOM(test_chat_reconfigure_keeps_the_room),
 		cmocka_unit_test(test_chat_who_caps_a_crowded_room),
 		ROOM(test_chat_me_sends_an_action),
 		ROOM(test_chat_help_lists_the_commands),

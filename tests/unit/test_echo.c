@@ -100,6 +100,23 @@ static void test_echo_close_word_default_never_closes(void **st)
 	pt_service_free(s);
 }
 
+/* A reload that sets close_word applies to an open connection. */
+static void test_echo_reconfigure_applies_in_place(void **st)
+{
+	const char *opts[] = { "close_word=bye", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", NULL);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "bye\n");
+	assert_false(pt_closed(c));
+	assert_int_equal(pt_reconfigure(s, opts), 0);
+	pt_sendstr(s, c, "bye\n");
+	assert_true(pt_closed(c));
+	assert_string_equal(pt_output(c, NULL), "bye\nbye\n");
+	pt_service_free(s);
+}
+
 static void test_echo_descriptor(void **st)
 {
 	(void)st;
@@ -119,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_echo_datagram_replies_unchanged),
 		cmocka_unit_test(test_echo_close_word_closes_after_the_echo),
 		cmocka_unit_test(test_echo_close_word_default_never_closes),
+		cmocka_unit_test(test_echo_reconfigure_applies_in_place),
 		cmocka_unit_test(test_echo_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
