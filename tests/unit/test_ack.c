@@ -81,9 +81,7 @@ static void test_ack_each_answer_is_one_sendv(void **st)
 	(void)st;
 	count_sends();
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
-	pt_sendstr(s, c, "one
-two
-three");
+	pt_sendstr(s, c, "one\ntwo\r\nthree");
 	assert_string_equal(pt_output(c, NULL), "OK...one\r\nOK...two\r\n");
 	assert_int_equal(sendvs, 2);
 	assert_int_equal(sends, 0);
