@@ -173,6 +173,8 @@ static void test_connections_rotate_independently(void **st)
 	assert_stream(out, na, 0);
 }
 
+/* The peer's EOF (half close) does not stop the pattern: RFC 864 sends
+ * until the user goes away; once gone, no more drains. */
 static void test_closed_connection_gets_no_more_drains(void **st)
 {
 	pinetd_conn *c = pt_connect(*st, "192.0.2.1", 4242);
@@ -181,9 +183,14 @@ static void test_closed_connection_gets_no_more_drains(void **st)
 	pt_drain(*st, c);
 	pt_output(c, &before);
 	pt_eof(*st, c);
-	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PEER);
+	assert_false(pt_closed(c));
 	pt_drain(*st, c);
 	pt_output(c, &n);
+	assert_int_equal(n, 2 * before);
+	pt_disconnect(*st, c);
+	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PEER);
+	pt_drain(*st, c);
+	pt_output(c, &before);
 	assert_int_equal(n, before);
 }
 

@@ -424,8 +424,11 @@ static void test_exec_open_environment(void **st)
 	assert_int_equal(setenv("KEEPME", "kept value", 1), 0);
 	assert_int_equal(setenv("DROPME", "dropped", 1), 0);
 	run_tcp(opts, "192.0.2.1", 4242, "", 0, out, sizeof out);
-	/* A socketpair has no IP address: no TCPLOCAL* variables. */
+	/* The local address is the core's (pinetd->local_addr): the kit's
+	 * default, 127.0.0.1:7000. */
 	assert_string_equal(out, "PROTO=TCP\n"
+				 "TCPLOCALIP=127.0.0.1\n"
+				 "TCPLOCALPORT=7000\n"
 				 "TCPREMOTEIP=192.0.2.1\n"
 				 "TCPREMOTEPORT=4242\n"
 				 "REMOTE_ADDR=192.0.2.1\n"
@@ -433,6 +436,8 @@ static void test_exec_open_environment(void **st)
 				 "KEEPME=kept value\n");
 	run_tcp(opts, "2001:db8::1", 7, "", 0, out, sizeof out);
 	assert_string_equal(out, "PROTO=TCP\n"
+				 "TCPLOCALIP=127.0.0.1\n"
+				 "TCPLOCALPORT=7000\n"
 				 "TCPREMOTEIP=2001:db8::1\n"
 				 "TCPREMOTEPORT=7\n"
 				 "REMOTE_ADDR=2001:db8::1\n"
@@ -442,7 +447,8 @@ static void test_exec_open_environment(void **st)
 	unsetenv("DROPME");
 }
 
-/* Over a real loopback connection the local address is known too. */
+/* Over a real loopback connection: the local address the core gives
+ * (pinetd->local_addr, here set to the listener's). */
 static void test_exec_open_tcp_local_address(void **st)
 {
 	struct pt_service *s = pt_service_new(
@@ -464,6 +470,7 @@ static void test_exec_open_tcp_local_address(void **st)
 	int as = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	assert_true(as >= 0);
 	pt_set_next_fd(s, as);
+	pt_set_local(s, "127.0.0.1", ntohs(a.sin_port));
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", ntohs(cl.sin_port));
 	assert_non_null(c);
 	close(as);
