@@ -76,7 +76,6 @@ refused() {
 	esac
 }
 refused tiny "descriptor is "
-grep -q . /dev/null
 out=$("$PINETD" -t -c "$PN_CONF" 2>&1)
 case $out in
 *"smaller than the"*"of plugin API 1.0"*) pn_pass "compat_tiny: says the minimum" ;;
