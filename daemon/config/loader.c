@@ -251,7 +251,9 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 	dlerror();
 	d = dlsym(dl, PINETD_PLUGIN_SYMBOL);
 	if (!d) {
-		const char *why = dlerror();
+		const char *e = dlerror();
+		char why[512];
+		snprintf(why, sizeof why, "%s", e ? e : "NULL symbol");
 		if (dlsym(dl, "pinetd_plugin"))
 			snprintf(err, errlen,
 				 "plugin '%s' (%s): built against the pre-1.0 plugin "
@@ -261,7 +263,7 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 		else
 			snprintf(err, errlen,
 				 "plugin '%s' (%s): no '%s' symbol, not a pinetd plugin (%s)",
-				 ref, path, PINETD_PLUGIN_SYMBOL, why ? why : "NULL symbol");
+				 ref, path, PINETD_PLUGIN_SYMBOL, why);
 		dlclose(dl);
 		return NULL;
 	}

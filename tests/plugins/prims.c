@@ -137,26 +137,45 @@ static int is_conn(pinetd_conn *c, void *arg)
 	return c == arg;
 }
 
+struct child_ctx {
+	pinetd_svc *svc;
+	pinetd_conn *c; /* may be closed by the time the child exits */
+};
+
 static void on_child(void *state, pid_t pid, int status, void *arg)
 {
+	struct child_ctx *x = arg;
+
 	(void)state;
 	(void)pid;
-	pinetd->log(service, PINETD_LOG_NOTICE, "child exited %d",
+	pinetd->log(x->svc, PINETD_LOG_NOTICE, "child exited %d",
 		    WEXITSTATUS(status));
-	/* The connection may be gone: answer only an open one. */
-	if (pinetd->foreach_conn(service, is_conn, arg))
-		pinetd->sendf(arg, "child exited %d\n", WEXITSTATUS(status));
+	/* Answer only a connection still open. */
+	if (pinetd->foreach_conn(x->svc, is_conn, x->c))
+		pinetd->sendf(x->c, "child exited %d\n", WEXITSTATUS(status));
+	free(x);
 }
 
 static int cmd_child(pinetd_conn *c, int code)
 {
-	pid_t pid = fork();
+	struct child_ctx *x = malloc(sizeof *x);
+	pid_t pid;
 
-	if (pid < 0)
+	if (!x)
 		return -1;
+	x->svc = pinetd->conn_service(c);
+	x->c = c;
+	if ((pid = fork()) < 0) {
+		free(x);
+		return -1;
+	}
 	if (pid == 0)
 		_exit(code);
-	return pinetd->child_watch(service, pid, on_child, c);
+	if (pinetd->child_watch(x->svc, pid, on_child, x) < 0) {
+		free(x);
+		return -1;
+	}
+	return 0;
 }
 
 static void cmd_stale(pinetd_conn *c)
