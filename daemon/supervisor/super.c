@@ -1439,6 +1439,7 @@ static void restore_units(struct pn_super *sup, struct pn_unit *keep)
 	}
 	for (struct pn_unit *n = keep; n; n = n->next) {
 		struct pn_unit *o = n->match;
+		int restored = 1;
 		if (!options_differ(o, n))
 			continue;
 		for (size_t i = 0; i < o->nw; i++) {
@@ -1449,6 +1450,13 @@ static void restore_units(struct pn_super *sup, struct pn_unit *keep)
 			       "(%s); restarting it", (long)w->pid, o->names,
 			       fd >= 0 ? w->recon_why : "no snapshot");
 			worker_signal(w, SIGTERM);
+			restored = 0;
+		}
+		for (size_t i = 0; restored && i < n->nsvc; i++) {
+			const struct pn_service_conf *x = member_named(o, member(n, i)->name);
+			if (x && !pn_service_conf_same(x, member(n, i)))
+				pn_log(LOG_NOTICE, "service '%s': options restored in "
+						   "place (the reload was refused)", x->name);
 		}
 	}
 }

@@ -224,6 +224,11 @@ if [ "$ROOT" -eq 1 ]; then
 	pn_expect "$(ask r2)" "recon three" "recon keeps its options"
 	pn_expect "$(count "options applied in place")" "$restores" "nothing logged as applied"
 	pn_expect "$(count "cannot restore its options")" 0 "the options were restored"
+	pn_expect "$(count "service 'chat': options restored in place (the reload was refused)")" 1 \
+		"chat took the new options, then got the old ones back"
+	for m in alice bob; do # eve's and frank's comings and goings
+		while IFS= read -r -t 0.3 l <&"${FD[$m]}"; do :; done
+	done
 	say alice "after all that"
 	pn_expect "$(recv bob)" "<alice> after all that" "the room is still one"
 else
