@@ -14,6 +14,7 @@ P=19201 # chat
 PF=$((P + 1)) # recon_fixed: no reconfigure
 PR=$((P + 2)) # recon: reconfigure unless `refuse` is set
 PB=$((P + 3)) # a service added by a refused reload
+PM=$((P + 4)) # recon in two workers, its reply following recon's
 TESTPLUGINS=$abs_top_builddir/tests/plugins/.libs
 ROOT=0
 [ "$(id -u)" -eq 0 ] && ROOT=1
@@ -51,6 +52,12 @@ service recon {
     reply = "$3"
     refuse = "$4"
     fail_uid = $5
+}
+service multi {
+    plugin = recon
+    listen = { "tcp://127.0.0.1:$PM" }
+    workers = 2
+    reply = "$3"
 }
 ${6:-}
 CONF
@@ -189,6 +196,18 @@ pn_expect "$(count "for recon (plugin recon) finished draining")" 1 "the old rec
 # ---- an accepted reconfigure: the state that was the options follows ----
 join r2 $PR
 pn_expect "$(ask r2)" "recon one" "recon before"
+multi_w=$(workers_of $PM)
+pn_expect "$(echo $multi_w | wc -w)" 2 "multi runs in two workers"
+# answers PORT N: the answers of N new connections, one line each.
+answers() {
+	local i
+	for i in $(seq 1 "$2"); do
+		join q $1
+		ask q
+		echo
+		eval "exec ${FD[q]}>&-"
+	done | sort -u | tr '\n' ' '
+}
 conf "Welcome v2" "fixed two" "recon three" "" -1
 pn_reload || pn_fail "the reload with a new recon reply was refused"
 pn_expect "$(workers_of $PR)" "$new_recon" "recon keeps its worker"
@@ -197,6 +216,12 @@ pn_expect "$(count "service 'recon': options applied in place (reconfigure)")" 1
 	"recon's reconfigure is logged"
 pn_expect "$(count "service 'chat': options applied in place (reconfigure)")" 1 \
 	"chat, unchanged, is not reconfigured again"
+pn_expect "$(count "pinetd: info: service 'multi': reply is now 'recon three'")" 2 \
+	"the plugin took the reply in each of multi's workers"
+pn_expect "$(workers_of $PM)" "$multi_w" "multi keeps both workers"
+pn_expect "$(answers $PM 8)" "recon three " "both multi workers took the new reply"
+pn_expect "$(count "service 'multi': options applied in place (reconfigure)")" 1 \
+	"multi's reconfigure is logged once for its two workers"
 
 # ---- (d) a refused reload leaves the options as they were ----
 if [ "$ROOT" -eq 1 ]; then
@@ -226,6 +251,10 @@ if [ "$ROOT" -eq 1 ]; then
 	pn_expect "$(count "cannot restore its options")" 0 "the options were restored"
 	pn_expect "$(count "service 'chat': options restored in place (the reload was refused)")" 1 \
 		"chat took the new options, then got the old ones back"
+	pn_expect "$(count "service 'multi': options restored in place (the reload was refused)")" 1 \
+		"so did multi"
+	pn_expect "$(workers_of $PM)" "$multi_w" "multi still has both workers"
+	pn_expect "$(answers $PM 8)" "recon three " "both multi workers have the old reply back"
 	for m in alice bob; do # eve's and frank's comings and goings
 		while IFS= read -r -t 0.3 l <&"${FD[$m]}"; do :; done
 	done
