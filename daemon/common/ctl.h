@@ -31,9 +31,13 @@ enum pn_ctl_type {
 	PN_CTL_SETTINGS,    /* global settings: struct pn_ctl_settings */
 	PN_CTL_STATS,	    /* log your counters */
 	PN_CTL_SERVICES,    /* the daemon's services: pn_ctl_svcinfo records */
+	PN_CTL_RECONFIGURE, /* apply new plugin options: struct pn_ctl_reconf;
+			     * one fd attached, a sealed memfd holding the
+			     * encoded snapshot (snapshot.h) to parse */
 	/* worker -> supervisor */
 	PN_CTL_READY = 64,  /* serving */
 	PN_CTL_HEARTBEAT,   /* alive: pn_ctl_count records */
+	PN_CTL_RECONFIGURED, /* the answer: struct pn_ctl_reconfigured */
 };
 
 struct pn_ctl_hdr {
@@ -55,6 +59,19 @@ struct pn_ctl_settings {
 	int32_t shutdown_timeout; /* seconds */
 	uint32_t heartbeat_ms;	  /* how often to send PN_CTL_HEARTBEAT */
 	int64_t start_time;	  /* the daemon's, for core->start_time() */
+};
+
+/* Which PN_CTL_RECONFIGURE this is: the answer carries it back, so a
+ * late answer to an earlier one is not taken for it. */
+struct pn_ctl_reconf {
+	uint32_t serial;
+};
+
+/* The answer to PN_CTL_RECONFIGURE: ok, or why nothing changed. */
+struct pn_ctl_reconfigured {
+	uint32_t serial;
+	int32_t ok;	  /* 1: applied (or nothing to apply); 0: refused */
+	char reason[480]; /* when refused: "service 'x': ..." */
 };
 
 /* One service of the daemon, for core->foreach_service: the fixed part,

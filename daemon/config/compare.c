@@ -1,6 +1,7 @@
 /*
  * compare.c -- whether two services are the same for a running instance,
- * and the fingerprint a view carries instead of the plugin's options (see
+ * or the same but for the plugin's options (reconfigure in place), and
+ * the fingerprint a view carries instead of the plugin's options (see
  * conf.h).  The numeric core options come from their table (coreopt.h).
  */
 #include "conf.h"
@@ -35,6 +36,11 @@ static void put_prefixes(FILE *f, const char *name, const struct pn_prefix *v,
 	fputc('\n', f);
 }
 
+/* The line that starts the plugin's options in a fingerprint.  Every
+ * line before it is a keyword and values quoted without a newline
+ * (pn_plugopt_quote), so it cannot occur earlier. */
+#define OPTIONS_LINE "plugin-options\n"
+
 char *pn_service_fingerprint(const struct pn_service_conf *sc)
 {
 	const struct pinetd_plugin *d = sc->plugin->desc;
@@ -64,6 +70,7 @@ char *pn_service_fingerprint(const struct pn_service_conf *sc)
 	fputs("\nworker_group ", f);
 	pn_plugopt_quote(sc->worker_group ? sc->worker_group : "", f);
 	fputc('\n', f);
+	fputs(OPTIONS_LINE, f);
 	for (size_t i = 0; d && sc->pconf && d->options &&
 			   d->options[i].type != PINETD_OPT_END; i++) {
 		fprintf(f, "option %s ", d->options[i].name);
@@ -77,13 +84,33 @@ char *pn_service_fingerprint(const struct pn_service_conf *sc)
 	return out;
 }
 
-int pn_service_conf_same(const struct pn_service_conf *a,
-			 const struct pn_service_conf *b)
+/* The length of a fingerprint's part before the plugin's options, or 0
+ * for a text without the options line (not one of ours: never equal). */
+static size_t core_part(const char *fp)
+{
+	const char *o = strstr(fp, "\n" OPTIONS_LINE);
+
+	return o ? (size_t)(o - fp) + 1 : 0;
+}
+
+/*
+ * Compare a and b: everything when `options`, else everything but the
+ * plugin's options.  Views compare fingerprints (the part before the
+ * options line, for the latter), full tables their fields.
+ */
+static int same(const struct pn_service_conf *a, const struct pn_service_conf *b,
+		int options)
 {
 	const struct pinetd_plugin *d = a->plugin->desc;
 
-	if (a->fingerprint && b->fingerprint)
-		return strcmp(a->fingerprint, b->fingerprint) == 0;
+	if (a->fingerprint && b->fingerprint) {
+		size_t n;
+		if (options)
+			return strcmp(a->fingerprint, b->fingerprint) == 0;
+		n = core_part(a->fingerprint);
+		return n && n == core_part(b->fingerprint) &&
+		       memcmp(a->fingerprint, b->fingerprint, n) == 0;
+	}
 	if (!d || !b->plugin->desc)
 		return 0; /* a view without a fingerprint: cannot tell */
 	/* The numeric core options from their table, the rest by hand. */
@@ -97,5 +124,17 @@ int pn_service_conf_same(const struct pn_service_conf *a,
 	       strcmp(a->user, b->user) == 0 &&
 	       strcmp(a->group, b->group) == 0 &&
 	       strcmp(a->worker_group, b->worker_group) == 0 &&
-	       pn_plugopt_equal(d->options, a->pconf, b->pconf);
+	       (!options || pn_plugopt_equal(d->options, a->pconf, b->pconf));
+}
+
+int pn_service_conf_same(const struct pn_service_conf *a,
+			 const struct pn_service_conf *b)
+{
+	return same(a, b, 1);
+}
+
+int pn_service_conf_same_core(const struct pn_service_conf *a,
+			      const struct pn_service_conf *b)
+{
+	return same(a, b, 0);
 }

@@ -93,8 +93,9 @@ struct pn_service_conf {
 
 	/* A view's (NULL in a full table): a canonical text of everything
 	 * that decides whether a running instance can go on serving --
-	 * plugin name and path, every plugin option, every core option,
-	 * user, group -- but not listen nor enabled. */
+	 * plugin name and path, every core option, user, group, then a
+	 * line "plugin-options" and every plugin option -- but not listen
+	 * nor enabled. */
 	char *fingerprint;
 };
 
@@ -133,6 +134,13 @@ const struct pn_service_conf *pn_config_find(const struct pn_config *conf,
  * fingerprint is never the same as anything. */
 int pn_service_conf_same(const struct pn_service_conf *a,
 			 const struct pn_service_conf *b);
+
+/* The same but for the plugin's options (which may differ or not): a
+ * running instance of a can serve b once the plugin took b's options
+ * (reconfigure).  Views compare the part of their fingerprints before
+ * the plugin's options, full tables their fields. */
+int pn_service_conf_same_core(const struct pn_service_conf *a,
+			      const struct pn_service_conf *b);
 
 /* The fingerprint of a service of a full table (malloc'd), or NULL. */
 char *pn_service_fingerprint(const struct pn_service_conf *sc);

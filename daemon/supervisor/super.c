@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -26,6 +27,8 @@
 #include "pidfile.h"
 #include "plugfiles.h"
 #include "server.h"
+#include "snapshot.h"
+#include "wire.h"
 #include "worker.h"
 
 #define READY_TIMEOUT_MS 30000	/* a worker's start-up, plugin init included */
@@ -34,11 +37,20 @@
 #define ESCALATE_MS 5000u	/* from SIGTERM to SIGKILL */
 #define DEADLINE_SLACK_MS 1000u /* a worker's own deadline comes first */
 #define TICK_MS 250u		/* watchdog and statistics round */
+#define RECONF_TIMEOUT_MS 10000 /* a worker's answer to RECONFIGURE */
 
 struct pn_sock {
 	struct pn_addr addr;
 	int fd;
 	int keep; /* still configured (reload) */
+};
+
+/* Where a worker is with the RECONFIGURE of a reload. */
+enum recon {
+	RECON_NONE,	/* none sent */
+	RECON_WAITING,	/* sent, no answer yet */
+	RECON_OK,	/* took the options (or had nothing to change) */
+	RECON_REFUSED,	/* changed nothing; why in recon_why */
 };
 
 enum wstate {
@@ -66,6 +78,9 @@ struct pn_worker {
 	struct pn_timer restart;  /* crash backoff */
 	struct pn_timer deadline; /* drain/stop deadline: SIGTERM, SIGKILL */
 	uint64_t *conns;	  /* per member service, from heartbeats */
+	enum recon recon;	  /* the reload's RECONFIGURE ... */
+	uint32_t recon_serial;	  /* ... which one ... */
+	char recon_why[480];	  /* ... and why it was refused */
 };
 
 /* What one worker process (or `workers` of them) serves: one service,
@@ -80,6 +95,8 @@ struct pn_unit {
 	struct pn_worker *w;
 	size_t nw;
 	int retired;		/* replaced or removed: never restarted */
+	struct pn_unit *match;	/* reload: the running unit this one takes
+				 * over (kept or reconfigured), or NULL */
 	struct pn_unit *next;
 };
 
@@ -101,6 +118,7 @@ struct pn_super {
 	pid_t pid;
 	time_t start_time;
 	struct pn_plugfiles plugfiles; /* what the running workers loaded */
+	uint32_t recon_serial;	       /* the last RECONFIGURE's */
 };
 
 static void config_unref(struct pn_config *conf)
@@ -378,6 +396,22 @@ static int same_unit(const struct pn_unit *o, const struct pn_unit *n)
 		const struct pn_service_conf *y = member(n, i);
 		const struct pn_service_conf *x = member_named(o, y->name);
 		if (!x || !pn_service_conf_same(x, y))
+			return 0;
+	}
+	return 1;
+}
+
+/* Could the running unit o serve n once its plugins took n's options?
+ * Like same_unit, but the plugins' options may differ. */
+static int same_unit_core(const struct pn_unit *o, const struct pn_unit *n)
+{
+	if (strcmp(o->key, n->key) != 0 || o->nsvc != n->nsvc || o->nw != n->nw ||
+	    !same_ident(&o->ident, &n->ident))
+		return 0;
+	for (size_t i = 0; i < n->nsvc; i++) {
+		const struct pn_service_conf *y = member(n, i);
+		const struct pn_service_conf *x = member_named(o, y->name);
+		if (!x || !pn_service_conf_same_core(x, y))
 			return 0;
 	}
 	return 1;
@@ -673,6 +707,23 @@ static void take_counts(struct pn_worker *w, const unsigned char *body, size_t l
 	}
 }
 
+/* An answer to RECONFIGURE; one to an earlier one is ignored. */
+static void take_reconfigured(struct pn_worker *w, const unsigned char *body,
+			      size_t len)
+{
+	struct pn_ctl_reconfigured a;
+
+	if (len != sizeof a)
+		return;
+	memcpy(&a, body, sizeof a);
+	a.reason[sizeof a.reason - 1] = '\0';
+	if (w->recon != RECON_WAITING || a.serial != w->recon_serial)
+		return;
+	w->recon = a.ok ? RECON_OK : RECON_REFUSED;
+	snprintf(w->recon_why, sizeof w->recon_why, "%s",
+		 a.ok ? "" : a.reason[0] ? a.reason : "no reason given");
+}
+
 /*
  * Read what a worker says.  Returns 1 when it said READY, -1 when its
  * end closed (its process is ending; SIGCHLD follows), 0 otherwise.
@@ -703,6 +754,8 @@ static int read_worker(struct pn_worker *w)
 			ready = 1;
 		} else if (type == PN_CTL_HEARTBEAT) {
 			take_counts(w, body, (size_t)n);
+		} else if (type == PN_CTL_RECONFIGURED) {
+			take_reconfigured(w, body, (size_t)n);
 		}
 	}
 	return ready;
@@ -1170,10 +1223,259 @@ static void note_plugin_files(struct pn_super *sup, const struct pn_config *conf
 	}
 }
 
+/* ---- reload: new plugin options in place ---- */
+
+/*
+ * A sealed memfd holding conf's snapshot, encoded (snapshot.h): what a
+ * worker parses, as at its start, to take new plugin options.  A
+ * snapshot can be larger than a control message, so it travels as a
+ * descriptor.  Returns the fd, or -1 (logged).
+ */
+static int snapshot_fd(const struct pn_config *conf)
+{
+	struct pn_wbuf wb = { 0 };
+	size_t off = 0;
+	int fd = -1;
+
+	if (!conf->snap) {
+		pn_log(LOG_ERR, "reload: no snapshot of the configuration to hand "
+				"to the workers");
+		return -1;
+	}
+	pn_snapshot_encode(conf->snap, &wb);
+	if (wb.oom) {
+		pn_log(LOG_ERR, "reload: out of memory");
+		goto out;
+	}
+	if ((fd = memfd_create("pinetd-config", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0) {
+		pn_log(LOG_ERR, "reload: memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	while (off < wb.len) {
+		ssize_t n = write(fd, wb.p + off, wb.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	/* The workers of a unit share it: none may change what another reads. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+					   F_SEAL_SEAL) < 0)
+		goto fail;
+	goto out;
+fail:
+	pn_log(LOG_ERR, "reload: cannot write the configuration for the workers: %s",
+	       strerror(errno));
+	close(fd);
+	fd = -1;
+out:
+	pn_wbuf_free(&wb);
+	return fd;
+}
+
+/* Does a member of n have other plugin options than in the running o? */
+static int options_differ(const struct pn_unit *o, const struct pn_unit *n)
+{
+	for (size_t i = 0; i < n->nsvc; i++) {
+		const struct pn_service_conf *y = member(n, i);
+		const struct pn_service_conf *x = member_named(o, y->name);
+		if (x && !pn_service_conf_same(x, y))
+			return 1;
+	}
+	return 0;
+}
+
+/* RECONFIGURE `serial` with fd to every running worker of o.  A worker
+ * not running now restarts later from o's table, whichever it is then. */
+static void send_reconfigure(struct pn_unit *o, int fd, uint32_t serial)
+{
+	struct pn_ctl_reconf rq = { .serial = serial };
+
+	for (size_t i = 0; i < o->nw; i++) {
+		struct pn_worker *w = &o->w[i];
+		int rc;
+
+		w->recon = RECON_NONE;
+		if (w->pid <= 0 || w->ctl < 0 || w->state == W_DOWN)
+			continue;
+		w->recon_serial = serial;
+		w->recon = RECON_WAITING;
+		if ((rc = send_msg(w, PN_CTL_RECONFIGURE, &rq, sizeof rq, &fd, 1)) < 0) {
+			w->recon = RECON_REFUSED;
+			snprintf(w->recon_why, sizeof w->recon_why,
+				 "control message: %s", strerror(-rc));
+		}
+	}
+}
+
+/*
+ * Wait until every worker of the units matched by `list` that was sent
+ * RECONFIGURE has answered, at most RECONF_TIMEOUT_MS (a reload blocks
+ * on this, as on new workers).  A worker that does not answer in time,
+ * or exits, counts as refusing.
+ */
+static void wait_reconfigured(struct pn_super *sup, struct pn_unit *list)
+{
+	uint64_t until = pn_loop_now(&sup->loop) + RECONF_TIMEOUT_MS;
+	struct pn_worker **ws = NULL;
+	struct pollfd *p = NULL;
+	size_t n = 0, k = 0;
+
+	for (struct pn_unit *u = list; u; u = u->next)
+		for (size_t i = 0; u->match && i < u->match->nw; i++)
+			n += u->match->w[i].recon == RECON_WAITING;
+	if (n && (!(ws = calloc(n, sizeof *ws)) || !(p = calloc(n, sizeof *p))))
+		n = 0; /* out of memory: every one waiting is refused below */
+	for (struct pn_unit *u = list; n && u; u = u->next)
+		for (size_t i = 0; u->match && i < u->match->nw; i++)
+			if (u->match->w[i].recon == RECON_WAITING)
+				ws[k++] = &u->match->w[i];
+	for (;;) {
+		size_t left = 0;
+		for (size_t i = 0; i < k; i++) {
+			if (ws[i]->recon == RECON_WAITING && ws[i]->ctl < 0) {
+				ws[i]->recon = RECON_REFUSED;
+				snprintf(ws[i]->recon_why, sizeof ws[i]->recon_why,
+					 "the worker exited");
+			}
+			left += ws[i]->recon == RECON_WAITING;
+			p[i] = (struct pollfd){ ws[i]->recon == RECON_WAITING ? ws[i]->ctl : -1,
+						POLLIN, 0 };
+		}
+		int64_t ms = (int64_t)(until - pn_loop_now(&sup->loop));
+		if (!left || ms <= 0)
+			break;
+		int r = poll(p, (nfds_t)k, (int)ms);
+		pn_loop_refresh(&sup->loop);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (size_t i = 0; i < k; i++)
+			if (p[i].revents)
+				read_worker(ws[i]); /* an exit is seen above */
+	}
+	FOREACH_WORKER(sup, u, w)
+		if (w->recon == RECON_WAITING) {
+			w->recon = RECON_REFUSED;
+			snprintf(w->recon_why, sizeof w->recon_why,
+				 "no answer within %d s", RECONF_TIMEOUT_MS / 1000);
+		}
+	free(ws);
+	free(p);
+}
+
+/*
+ * The units of `recon` differ from the running unit each matches only in
+ * plugin options: every running worker of it is sent conf's snapshot and
+ * its plugins take the new options in place (pn_server_reconfigure).  A
+ * unit whose workers all took them goes to *ktail, to be kept like an
+ * unchanged one; any other (a plugin without reconfigure, or one that
+ * refused) is logged with the reason and goes to *stail, to be replaced
+ * by a new unit as any other change.
+ */
+static void reconfigure_units(struct pn_super *sup, struct pn_config *conf,
+			      struct pn_unit *recon, struct pn_unit ***ktail,
+			      struct pn_unit ***stail)
+{
+	uint32_t serial = ++sup->recon_serial;
+	int fd = recon ? snapshot_fd(conf) : -1;
+
+	if (fd >= 0) {
+		for (struct pn_unit *n = recon; n; n = n->next)
+			send_reconfigure(n->match, fd, serial);
+		close(fd); /* the messages in flight hold the file */
+		wait_reconfigured(sup, recon);
+	}
+	for (struct pn_unit *n = recon, *next; n; n = next) {
+		const struct pn_unit *o = n->match;
+		const char *why = fd < 0 ? "the new configuration cannot be handed "
+					   "over" : NULL;
+		long pid = 0;
+
+		next = n->next;
+		n->next = NULL;
+		for (size_t i = 0; i < o->nw && !why; i++)
+			if (o->w[i].recon == RECON_REFUSED) {
+				why = o->w[i].recon_why;
+				pid = (long)o->w[i].pid;
+			}
+		if (!why) {
+			**ktail = n;
+			*ktail = &n->next;
+			continue;
+		}
+		pn_log(LOG_NOTICE, "worker %ld for %s: new options not applied in "
+				   "place: %s; starting a new worker", pid, o->names, why);
+		n->match = NULL;
+		**stail = n;
+		*stail = &n->next;
+	}
+}
+
+/*
+ * A reload is refused after units of `keep` took new plugin options in
+ * place: their workers get the running table's snapshot back.  A worker
+ * whose plugin does not take its old options back (or that does not
+ * answer) would serve what the configuration no longer says: it is
+ * stopped, and restarts from the running table.
+ */
+static void restore_units(struct pn_super *sup, struct pn_unit *keep)
+{
+	uint32_t serial = ++sup->recon_serial;
+	int fd = -1, any = 0;
+
+	for (struct pn_unit *n = keep; n; n = n->next)
+		any |= options_differ(n->match, n);
+	if (!any)
+		return;
+	if ((fd = snapshot_fd(sup->conf)) >= 0) {
+		for (struct pn_unit *n = keep; n; n = n->next)
+			if (options_differ(n->match, n))
+				send_reconfigure(n->match, fd, serial);
+		close(fd);
+		wait_reconfigured(sup, keep);
+	}
+	for (struct pn_unit *n = keep; n; n = n->next) {
+		struct pn_unit *o = n->match;
+		int restored = 1;
+		if (!options_differ(o, n))
+			continue;
+		for (size_t i = 0; i < o->nw; i++) {
+			struct pn_worker *w = &o->w[i];
+			if (w->pid <= 0 || (fd >= 0 && w->recon != RECON_REFUSED))
+				continue;
+			pn_log(LOG_ERR, "worker %ld for %s: cannot restore its options "
+			       "(%s); restarting it", (long)w->pid, o->names,
+			       fd >= 0 ? w->recon_why : "no snapshot");
+			worker_signal(w, SIGTERM);
+			restored = 0;
+		}
+		for (size_t i = 0; restored && i < n->nsvc; i++) {
+			const struct pn_service_conf *x = member_named(o, member(n, i)->name);
+			if (x && !pn_service_conf_same(x, member(n, i)))
+				pn_log(LOG_NOTICE, "service '%s': options restored in "
+						   "place (the reload was refused)", x->name);
+		}
+	}
+}
+
+/*
+ * Reload: check the files (checker.h), bind new addresses, then sort the
+ * new units: kept (nothing changed), reconfigured (only plugin options:
+ * taken in place, see reconfigure_units) and new.  New workers start
+ * first, while nothing has changed; then the plugin options are applied
+ * in place, and a unit refusing them gets a new worker too.  Any failure
+ * leaves the running configuration as it was (options applied in place
+ * are restored).  Then the commit: kept and reconfigured units take the
+ * new table, the rest retire and drain.
+ */
 static int reload(struct pn_super *sup)
 {
 	struct pn_config *conf;
 	struct pn_unit *fresh = NULL, *keep = NULL, **ktail = &keep;
+	struct pn_unit *recon = NULL, **rtail = &recon;
 	int failed, rc;
 
 	if (!(conf = pn_checker_load_logged(sup->path, sup->plugin_dir)))
@@ -1188,7 +1490,8 @@ static int reload(struct pn_super *sup)
 	/* New units first, while nothing has changed: a failure leaves the
 	 * running configuration as it was. */
 	struct pn_unit *start = NULL, **stail = &start;
-	/* Split fresh into units to start and units matching a running one. */
+	/* Split fresh into units to start, units matching a running one
+	 * and units differing from one in plugin options only. */
 	for (struct pn_unit *n = fresh, *next; n; n = next) {
 		struct pn_unit *o;
 		next = n->next;
@@ -1196,8 +1499,17 @@ static int reload(struct pn_super *sup)
 		for (o = sup->units; o && !same_unit(o, n); o = o->next)
 			;
 		if (o) {
-			*ktail = n; /* resolved against o below */
+			n->match = o;
+			*ktail = n;
 			ktail = &n->next;
+			continue;
+		}
+		for (o = sup->units; o && !same_unit_core(o, n); o = o->next)
+			;
+		if (o) {
+			n->match = o;
+			*rtail = n;
+			rtail = &n->next;
 		} else {
 			*stail = n;
 			stail = &n->next;
@@ -1208,10 +1520,28 @@ static int reload(struct pn_super *sup)
 		pn_log(LOG_ERR, "a new worker failed to start (status %d)", rc);
 		abort_units(start);
 		units_free(start);
+		units_free(recon);
 		units_free(keep);
 		keep = NULL;
 		goto refuse;
 	}
+	/* Then new plugin options in place; the units refusing them need
+	 * new workers too, which may fail: the options are then restored. */
+	struct pn_unit *more = NULL, **mtail = &more;
+	reconfigure_units(sup, conf, recon, &ktail, &mtail);
+	recon = NULL;
+	if ((rc = start_units(sup, more)) != 0) {
+		pn_log(LOG_ERR, "a new worker failed to start (status %d)", rc);
+		abort_units(more);
+		abort_units(start);
+		units_free(more);
+		units_free(start);
+		restore_units(sup, keep);
+		units_free(keep);
+		keep = NULL;
+		goto refuse;
+	}
+	*stail = more;
 	note_plugin_files(sup, conf, 1, keep);
 	/* Commit: kept units take the new table, the rest retire. */
 	config_unref(sup->conf);
@@ -1221,10 +1551,16 @@ static int reload(struct pn_super *sup)
 	for (struct pn_unit *n = keep, *next; n; n = next) {
 		struct pn_unit **op;
 		next = n->next;
-		for (op = &running; !same_unit(*op, n); op = &(*op)->next)
+		for (op = &running; *op != n->match; op = &(*op)->next)
 			;
 		struct pn_unit *o = *op;
 		*op = o->next;
+		for (size_t i = 0; i < n->nsvc; i++) {
+			const struct pn_service_conf *x = member_named(o, member(n, i)->name);
+			if (x && !pn_service_conf_same(x, member(n, i)))
+				pn_log(LOG_NOTICE, "service '%s': options applied in "
+						   "place (reconfigure)", x->name);
+		}
 		keep_unit(o, n);
 		unit_free(n);
 		o->next = NULL;

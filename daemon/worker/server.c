@@ -584,3 +584,129 @@ int pn_server_check_service(struct pn_config *full,
 	full->refs--;
 	return rc == 0 ? 0 : -1;
 }
+
+/* ---- reload: a plugin takes new options in place ---- */
+
+/* Whether d has reconfigure (a descriptor shorter than the member has
+ * not: members beyond its size are absent). */
+static int has_reconfigure(const struct pinetd_plugin *d)
+{
+	return d->size >= offsetof(struct pinetd_plugin, reconfigure) +
+				  sizeof d->reconfigure &&
+	       d->reconfigure;
+}
+
+/* s serves sc of table from now on: its table reference moves, and a
+ * state that was the old option struct becomes the new one.  The old
+ * table is freed when nothing else holds it. */
+static void svc_take_conf(pinetd_svc *s, struct pn_config *table,
+			  const struct pn_service_conf *sc)
+{
+	struct pn_config *old = s->table;
+
+	if (s->state == s->conf->pconf)
+		s->state = sc->pconf;
+	s->conf = sc;
+	s->table = table;
+	table->refs++;
+	config_unref(old);
+}
+
+/* One service whose options change, and whether its plugin took them. */
+struct recon {
+	pinetd_svc *s;
+	const struct pn_service_conf *sc; /* in the new table */
+	int took;
+};
+
+/*
+ * After recon[0..n) took their new options and another service refused
+ * its own: give each its old struct back, last first.  A plugin that
+ * refuses its old options keeps the new ones (logged): it runs with them,
+ * so the service must hold them.
+ */
+static void undo_reconfigure(struct pn_config *table, struct recon *v, size_t n)
+{
+	while (n-- > 0) {
+		pinetd_svc *s = v[n].s;
+		char why[400] = "";
+
+		if (s->desc->reconfigure(s->state, s, s->conf->pconf, why,
+					 sizeof why) == 0)
+			continue;
+		pn_log(LOG_ERR, "service '%s': plugin '%s' took its new options, "
+				"then refused its old ones back (%s); it keeps the new "
+				"ones until its worker is replaced", s->conf->name,
+		       s->desc->name, why[0] ? why : "no reason given");
+		svc_take_conf(s, table, v[n].sc);
+	}
+}
+
+int pn_server_reconfigure(struct pn_server *srv, struct pn_config *table,
+			  char *err, size_t errlen)
+{
+	struct recon *v;
+	size_t n = 0, k = 0;
+	int rc = -1;
+
+	err[0] = '\0';
+	if (srv->stopping) {
+		snprintf(err, errlen, "the worker is stopping");
+		return -1;
+	}
+	for (pinetd_svc *s = srv->svcs; s; s = s->next)
+		n++;
+	if (!(v = calloc(n ? n : 1, sizeof *v))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Everything is checked before any plugin is called. */
+	for (pinetd_svc *s = srv->svcs; s; s = s->next) {
+		const struct pn_service_conf *sc = pn_config_find(table, s->conf->name);
+
+		if (!sc || !sc->enabled) {
+			snprintf(err, errlen, "service '%s' is not in the new "
+					      "configuration", s->conf->name);
+			goto out;
+		}
+		if (!pn_service_conf_same_core(s->conf, sc)) {
+			snprintf(err, errlen, "service '%s': more than the plugin's "
+					      "options changed", s->conf->name);
+			goto out;
+		}
+		if (pn_service_conf_same(s->conf, sc))
+			continue; /* its options too: nothing to do */
+		if (!has_reconfigure(s->desc)) {
+			snprintf(err, errlen, "service '%s': plugin '%s' has no "
+					      "reconfigure callback", s->conf->name,
+				 s->desc->name);
+			goto out;
+		}
+		v[k++] = (struct recon){ .s = s, .sc = sc };
+	}
+	/* Then each plugin, in configuration order; all or none. */
+	for (size_t i = 0; i < k; i++) {
+		pinetd_svc *s = v[i].s;
+		char why[400] = "";
+
+		if (s->desc->reconfigure(s->state, s, v[i].sc->pconf, why,
+					 sizeof why) == 0) {
+			v[i].took = 1;
+			continue;
+		}
+		snprintf(err, errlen, "service '%s': plugin '%s' refused the new "
+				      "options: %s", s->conf->name, s->desc->name,
+			 why[0] ? why : "no reason given");
+		undo_reconfigure(table, v, i);
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++) {
+		pn_log(LOG_DEBUG, "service '%s': plugin '%s' took its new options",
+		       v[i].s->conf->name, v[i].s->desc->name);
+		svc_take_conf(v[i].s, table, v[i].sc);
+	}
+	rc = (int)k;
+out:
+	free(v);
+	return rc;
+}

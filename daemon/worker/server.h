@@ -5,9 +5,9 @@
  * Everything hangs off struct pn_server; nothing is global, so each
  * worker (and each process-mode child) has a server of its own.  The
  * supervisor (super.c) owns configuration reloads: it keeps or replaces
- * whole workers, and hands a kept worker new sockets
- * (pn_server_set_sockets); a worker's services are started once
- * (pn_server_apply).
+ * whole workers, hands a kept worker new sockets (pn_server_set_sockets)
+ * and new plugin options (pn_server_reconfigure); a worker's services are
+ * started once (pn_server_apply).
  */
 #ifndef PN_SERVER_H
 #define PN_SERVER_H
@@ -67,6 +67,27 @@ int pn_server_run(struct pn_server *srv);
 
 /* pn_server_close -- close everything, fini() plugins, free. */
 void pn_server_close(struct pn_server *srv);
+
+/*
+ * pn_server_reconfigure -- a reload changed only plugin options: each
+ * running service whose options differ in `table` (a full table of the
+ * same configuration, parsed by this worker) gets them through its
+ * plugin's reconfigure(), keeping its connections, timers and state.
+ * Everything is checked before any plugin is called: every running
+ * service must be in `table`, enabled, with the same plugin and the same
+ * core options, user and group (listen addresses may differ: they come
+ * with pn_server_set_sockets), and every plugin whose options differ must
+ * have reconfigure.  All or none: when a plugin refuses, those that
+ * already took their new options are given their old ones back.  On
+ * success each changed service holds a reference to `table` and its old
+ * option struct is freed once nothing holds the old table (a state that
+ * was the old struct becomes the new one).  Returns the number of
+ * services changed (0: nothing differed), or -1 with the reason in err
+ * ("service 'x': plugin 'y' has no reconfigure callback", "service 'x':
+ * plugin 'y' refused the new options: <its reason>", ...).
+ */
+int pn_server_reconfigure(struct pn_server *srv, struct pn_config *table,
+			  char *err, size_t errlen);
 
 /*
  * pn_server_check_service -- what `pinetd -t` runs for one service of a

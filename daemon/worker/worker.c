@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,8 +20,11 @@
 #include "ctl.h"
 #include "log.h"
 #include "server.h"
+#include "snapshot.h"
 
 #define GO_TIMEOUT_MS 30000 /* the supervisor sends the sockets at once */
+/* An encoded snapshot: the files' bytes and, per file, a path and sizes. */
+#define RECONF_MAX ((size_t)PN_CONF_TOTAL_MAX + PN_CONF_FILES_MAX * 8192u)
 
 struct worker {
 	struct pn_server srv;
@@ -30,7 +34,21 @@ struct worker {
 	uint32_t beat_ms;
 	unsigned char *buf; /* one message body */
 	const char *label;
+	const struct pn_worker_args *args;
+	struct pn_registry reg; /* the plugins loaded (start, reconfigure) */
 };
+
+/* Disable the services of conf that are not the unit's. */
+static void keep_members(struct pn_config *conf, const struct pn_worker_args *a)
+{
+	for (size_t i = 0; i < conf->nsvcs; i++) {
+		int member = 0;
+		for (size_t j = 0; j < a->nservices && !member; j++)
+			member = strcmp(conf->svcs[i].name, a->services[j]) == 0;
+		if (!member)
+			conf->svcs[i].enabled = 0;
+	}
+}
 
 static void apply_settings(struct worker *w, const void *body, size_t len)
 {
@@ -107,12 +125,109 @@ bad:
 	return -1;
 }
 
+/*
+ * The configuration a RECONFIGURE carries: an encoded snapshot in fd, a
+ * memfd every worker of the unit shares (read at offsets: the file
+ * position is theirs too), parsed as at start, as this user.  Returns
+ * the full table (refs 0), or NULL with the reason in err.
+ */
+static struct pn_config *read_snapshot_fd(struct worker *w, int fd, char *err,
+					  size_t errlen)
+{
+	struct pn_snapshot *snap;
+	struct pn_config *conf;
+	unsigned char *buf;
+	struct stat st;
+	size_t len, off = 0;
+	int nerr = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (size_t)st.st_size > RECONF_MAX) {
+		snprintf(err, errlen, "the new configuration came in a bad file");
+		return NULL;
+	}
+	len = (size_t)st.st_size;
+	if (!(buf = malloc(len ? len : 1))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	while (off < len) {
+		ssize_t n = pread(fd, buf + off, len - off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read the new configuration: %s",
+				 n < 0 ? strerror(errno) : "short file");
+			free(buf);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	struct pn_rbuf r = { buf, len, 0 };
+	snap = pn_snapshot_decode(&r, err, errlen);
+	free(buf);
+	if (!snap)
+		return NULL;
+	conf = pn_config_load_snapshot(snap, w->args->conf->path,
+				       w->args->plugin_dir, &w->reg, NULL, &nerr);
+	pn_snapshot_free(snap);
+	if (!conf) {
+		snprintf(err, errlen, "the new configuration does not load in the "
+				      "worker (%d errors)", nerr);
+		return NULL;
+	}
+	keep_members(conf, w->args);
+	return conf;
+}
+
+/*
+ * RECONFIGURE: new plugin options for the running services, in place
+ * (pn_server_reconfigure); the answer says whether they took them, or
+ * why not (nothing changed then).  fd is closed.
+ */
+static void reconfigure(struct worker *w, size_t len, int fd, int serving)
+{
+	struct pn_ctl_reconfigured a;
+	struct pn_ctl_reconf rq;
+	struct pn_config *conf;
+
+	memset(&a, 0, sizeof a); /* no uninitialised bytes on the wire */
+	if (len != sizeof rq || fd < 0) {
+		pn_log(LOG_ERR, "worker for %s: malformed reconfigure message",
+		       w->label);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	memcpy(&rq, w->buf, sizeof rq);
+	a.serial = rq.serial;
+	if (!serving) {
+		snprintf(a.reason, sizeof a.reason, "the worker is not serving yet");
+	} else if ((conf = read_snapshot_fd(w, fd, a.reason, sizeof a.reason))) {
+		conf->refs++;
+		a.ok = pn_server_reconfigure(&w->srv, conf, a.reason,
+					     sizeof a.reason) >= 0;
+		if (--conf->refs == 0)
+			pn_config_free(conf);
+	}
+	close(fd);
+	if (pn_ctl_send(w->ctl, PN_CTL_RECONFIGURED, &a, sizeof a, NULL, 0) < 0)
+		pn_log(LOG_WARNING, "worker for %s: cannot answer a reconfigure",
+		       w->label);
+}
+
 /* One message from the supervisor.  Returns 1 for GO, 0 otherwise. */
 static int handle(struct worker *w, uint32_t type, size_t len, int *fds,
 		  size_t nfds, int serving)
 {
 	struct pn_ctl_stop st = { 0 };
 
+	if (type == PN_CTL_RECONFIGURE) {
+		while (nfds > 1) /* one is expected */
+			close(fds[--nfds]);
+		reconfigure(w, len, nfds ? fds[0] : -1, serving);
+		return 0;
+	}
 	if (type != PN_CTL_SOCKETS)
 		while (nfds)
 			close(fds[--nfds]);
@@ -266,8 +381,7 @@ static int receive_setup(struct worker *w)
 
 int pn_worker_main(const struct pn_worker_args *a)
 {
-	struct worker w = { .ctl = a->ctl, .label = a->label };
-	struct pn_registry reg;
+	struct worker w = { .ctl = a->ctl, .label = a->label, .args = a };
 	struct pn_config *conf;
 	struct rlimit core;
 	char err[256];
@@ -291,12 +405,12 @@ int pn_worker_main(const struct pn_worker_args *a)
 	}
 	/* The supervisor's table is a view without plugins: parse the bytes
 	 * the checker checked, as this user, and serve the unit's services. */
-	pn_registry_init(&reg);
+	pn_registry_init(&w.reg);
 	if (!a->conf->snap) {
 		conf = a->conf; /* a full table (tests) */
 		conf->refs++;
 	} else if (!(conf = pn_config_load_snapshot(a->conf->snap, a->conf->path,
-						    a->plugin_dir, &reg, NULL,
+						    a->plugin_dir, &w.reg, NULL,
 						    &nerr))) {
 		pn_log(LOG_ERR, "worker for %s: the checked configuration no longer "
 				"loads (%d errors)", a->label, nerr);
@@ -306,13 +420,7 @@ int pn_worker_main(const struct pn_worker_args *a)
 	}
 	if (conf->core_dumps)
 		restore_core_dumps(&core, dumpable);
-	for (size_t i = 0; i < conf->nsvcs; i++) {
-		int member = 0;
-		for (size_t j = 0; j < a->nservices && !member; j++)
-			member = strcmp(conf->svcs[i].name, a->services[j]) == 0;
-		if (!member)
-			conf->svcs[i].enabled = 0;
-	}
+	keep_members(conf, a);
 	/* A fixed mmap threshold: glibc's moves up after a large buffer (a
 	 * 10 MiB line, a full output queue) is freed, after which such
 	 * buffers come from the heap and stay in the worker's RSS. */
@@ -355,6 +463,6 @@ out_conf:
 		close(w.ctl);
 	if (--conf->refs == 0)
 		pn_config_free(conf);
-	pn_registry_free(&reg);
+	pn_registry_free(&w.reg);
 	return rc;
 }
