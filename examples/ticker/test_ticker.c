@@ -117,13 +117,36 @@ static void test_ticker_relays_fifo_lines_to_every_client(void **st)
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 4242);
 	pinetd_conn *b = pt_connect(s, "192.0.2.2", 4242);
 	fifo_write(f, "lunch\npart");
-	pt_poll(s); /* the watch reads what the FIFO holds */
+	assert_int_equal(pt_poll(s, 0), 1); /* the watch reads the FIFO */
 	assert_string_equal(pt_output(a, NULL), "lunch\n");
 	assert_string_equal(pt_output(b, NULL), "lunch\n");
 	fifo_write(f, "ial line\n");
-	pt_poll(s);
+	assert_int_equal(pt_poll(s, 0), 1);
 	assert_string_equal(pt_output(a, NULL), "lunch\npartial line\n");
 	assert_string_equal(pt_output(b, NULL), "lunch\npartial line\n");
+	pt_service_free(s);
+}
+
+static void test_ticker_cuts_a_long_fifo_line(void **st)
+{
+	struct fifo *f = *st;
+	const char *opts[] = { f->opt, NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ticker", opts);
+	char line[1501], want[1503];
+
+	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
+	memset(line, 'x', 1500);
+	line[1500] = '\0';
+	fifo_write(f, line);
+	fifo_write(f, "\n");
+	/* 1024 bytes without LF: relayed as a line, the rest as the next */
+	assert_int_equal(pt_poll(s, 0), 1);
+	assert_int_equal(pt_poll(s, 0), 1);
+	memset(want, 'x', sizeof want);
+	want[1024] = '\n';
+	want[1501] = '\n';
+	want[1502] = '\0';
+	assert_string_equal(pt_output(c, NULL), want);
 	pt_service_free(s);
 }
 
@@ -174,6 +197,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ticker_relays_fifo_lines_to_every_client,
 			fifo_setup, fifo_teardown),
+		cmocka_unit_test_setup_teardown(test_ticker_cuts_a_long_fifo_line,
+						fifo_setup, fifo_teardown),
 		cmocka_unit_test(test_ticker_refuses_a_file_that_is_no_fifo),
 		cmocka_unit_test_setup_teardown(
 			test_ticker_reconfigure_applies_a_new_interval,

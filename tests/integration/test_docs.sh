@@ -6,7 +6,9 @@
 #  - every member of struct pinetd_plugin, struct pinetd_option and struct
 #    pinetd_core is documented (an .It entry of its section), and every
 #    entry documented there is a member: nothing missing, nothing stale;
-#  - every macro <pinetd/plugin.h> defines is named on the page.
+#  - every macro <pinetd/plugin.h> defines is named on the page;
+#  - THE TEST KIT documents every function of tests/kit/pinetd_testkit.h
+#    (<pinetd/testkit.h>), and only those.
 . "$srcdir/integration/lib.sh"
 pn_need nc ss cc
 P=17861
@@ -14,6 +16,7 @@ P_TICKER=17862
 top_srcdir=${top_srcdir:-$srcdir/..}
 page=$top_srcdir/man/pinetd-plugin.3
 header=$top_srcdir/include/pinetd/plugin.h
+kit=$top_srcdir/tests/kit/pinetd_testkit.h
 
 # example NAME: the page's example NAME, as C.
 example() {
@@ -149,4 +152,14 @@ missing=$(grep -o '^#define PINETD_[A-Z0-9_]*' "$header" | sed 's/#define //' |
 		grep -q "\\<$m\\>" "$page" || echo "$m"
 	done)
 pn_expect "$missing" "" "every macro of <pinetd/plugin.h> is named on the page"
+
+# The kit's functions: declared outside comments in its header; on the
+# page, the .It Fn entries of THE TEST KIT.
+expect_same_names "$(grep -v '^ \*\|^/\*\|^#' "$kit" | grep -o '\<pt_[a-z_0-9]*(' |
+	tr -d '(' | sort -u)" \
+	"$(sed -n '/^\.Sh THE TEST KIT/,/^\.Sh EXAMPLES/p' "$page" | awk '
+		/^\.It / && match($0, / Fn /) {
+			split(substr($0, RSTART + RLENGTH), w, " "); print w[1]
+		}' | sort -u)" \
+	"the test kit's functions"
 pn_done

@@ -267,7 +267,7 @@ xmake() {
 		CFLAGS="-O2 -g -Wall -Wextra -Werror" "$@"
 }
 example hello 5
-example ticker 6
+example ticker 7
 H=$PN_TMP/hello
 T=$PN_TMP/ticker
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
