@@ -31,7 +31,7 @@
 #include "fuzz_input.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define SLOTS 8
 #define MAX_CONNS 64 /* connections per input, reconnects included */
@@ -220,7 +220,7 @@ static void room(const uint8_t *data, size_t size)
 	struct room r = { 0 };
 	char big[4096];
 
-	r.s = pt_service_new(&pinetd_plugin, "chat", opts);
+	r.s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 	fz_check(r.s != NULL, "init failed: %s", pt_last_error());
 	r.max_line = 1 + fz_u16(&in) % 2048;
 	pt_set_max_line(r.s, r.max_line);

@@ -28,7 +28,7 @@
 #include "pinetd_testkit.h"
 #include "telnet_session.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define SLOTS 4
 #define MAX_CONNS 32
@@ -128,7 +128,7 @@ static void hexdump(const char *what, const uint8_t *p, size_t n)
 
 static void check_session(pinetd_conn *c)
 {
-	struct tn_session **slot = pt_core.conn_data(c);
+	struct tn_session **slot = pinetd->conn_data(c);
 	const struct tn_session *s = slot ? *slot : NULL;
 
 	if (!s)
@@ -213,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_in in = { data, size };
 	struct run r = { 0 };
 
-	r.s = pt_service_new(&pinetd_plugin, "telnet", NULL);
+	r.s = pt_service_new(&pinetd_plugin_v1, "telnet", NULL);
 	fz_check(r.s != NULL, "init failed: %s", pt_last_error());
 	join(&r, 0);
 	join(&r, 1);

@@ -19,8 +19,6 @@
  * ack always did: LF, except that in prefix mode a datagram or a read
  * keeps its own bytes.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <pinetd/plugin.h>
@@ -29,25 +27,19 @@ enum ack_mode { ACK_REPLY, ACK_PREFIX };
 enum ack_framing { ACK_LINE, ACK_READ };
 enum ack_end { END_AUTO, END_NONE, END_LF, END_CRLF, END_SAME };
 
+/* The state is this struct itself (no init): a reload that changes an
+ * option applies to the open connections at once (framing from the
+ * next connection on). */
 struct ack_conf {
-	int mode;
+	int32_t mode;
 	const char *reply;
 	const char *udp_reply;
 	const char *prefix;
 	const char *greeting;
-	int close_after_reply;
-	int log_messages;
-	int framing;
-	int reply_end;
-};
-
-struct ack {
-	const struct pinetd_core *core;
-	pinetd_svc *svc;
-	const struct ack_conf *conf;
-	size_t prefix_len;
-	size_t reply_len;
-	size_t udp_reply_len;
+	int32_t close_after_reply;
+	int32_t log_messages;
+	int32_t framing;
+	int32_t reply_end;
 };
 
 /* One message: its text and the line ending it came with ("" if none). */
@@ -64,7 +56,7 @@ static const char *const ack_ends[] = { "auto", "none", "lf", "crlf", "same",
 					NULL };
 
 static const struct pinetd_option ack_options[] = {
-	PINETD_OPTION_ENUM("mode", struct ack_conf, mode, ACK_REPLY, ack_modes,
+	PINETD_OPTION_ENUM("mode", struct ack_conf, mode, "reply", ack_modes,
 			   "reply: answer with the fixed reply; prefix: "
 			   "answer with prefix + the message"),
 	PINETD_OPTION_STR("reply", struct ack_conf, reply,
@@ -82,11 +74,11 @@ static const struct pinetd_option ack_options[] = {
 			   "close the connection after the first reply"),
 	PINETD_OPTION_BOOL("log_messages", struct ack_conf, log_messages, 0,
 			   "log \"Here is the message: ...\" for each message"),
-	PINETD_OPTION_ENUM("framing", struct ack_conf, framing, ACK_LINE,
+	PINETD_OPTION_ENUM("framing", struct ack_conf, framing, "line",
 			   ack_framings,
 			   "TCP message: line (LF or CR LF), or read (what one "
 			   "read returns, one reply each)"),
-	PINETD_OPTION_ENUM("reply_end", struct ack_conf, reply_end, END_AUTO,
+	PINETD_OPTION_ENUM("reply_end", struct ack_conf, reply_end, "auto",
 			   ack_ends,
 			   "after each reply: none, lf, crlf, same (the "
 			   "message's own ending); auto: lf, but a read or a "
@@ -94,42 +86,14 @@ static const struct pinetd_option ack_options[] = {
 	PINETD_OPTION_END,
 };
 
-static int ack_init(const struct pinetd_core *core, pinetd_svc *svc,
-		    const void *conf, void **state, char *err, size_t errlen)
-{
-	const struct ack_conf *cf = conf;
-	struct ack *a;
-
-	if (cf->framing == ACK_READ && !PINETD_CORE_HAS(core, frame_reads)) {
-		snprintf(err, errlen, "framing = read needs a newer pinetd "
-				      "(its core has no frame_reads)");
-		return -1;
-	}
-	if (!(a = malloc(sizeof *a)))
-		return -1;
-	a->core = core;
-	a->svc = svc;
-	a->conf = cf;
-	a->prefix_len = strlen(cf->prefix);
-	a->reply_len = strlen(cf->reply);
-	a->udp_reply_len = strlen(cf->udp_reply);
-	*state = a;
-	return 0;
-}
-
-static void ack_fini(void *state)
-{
-	free(state);
-}
-
 static int ack_open(void *state, pinetd_conn *c)
 {
-	const struct ack *a = state;
+	const struct ack_conf *cf = state;
 
-	if (a->conf->framing == ACK_READ)
-		a->core->frame_reads(c, 1);
-	if (a->conf->greeting[0])
-		a->core->sendf(c, "%s\n", a->conf->greeting);
+	if (cf->framing == ACK_READ)
+		pinetd->frame_reads(c, 1);
+	if (cf->greeting[0])
+		pinetd->sendf(c, "%s\n", cf->greeting);
 	return 0;
 }
 
@@ -155,10 +119,10 @@ static struct ack_msg split_end(const char *buf, size_t len)
  * or a datagram, which auto keeps as it came in prefix mode (ack's
  * behaviour before reply_end existed); a line gets LF.
  */
-static void reply_end(const struct ack *a, const struct ack_msg *m, int whole,
-		      const char **end, size_t *len)
+static void reply_end(const struct ack_conf *cf, const struct ack_msg *m,
+		      int whole, const char **end, size_t *len)
 {
-	switch (a->conf->reply_end) {
+	switch (cf->reply_end) {
 	case END_NONE:
 		*end = "";
 		*len = 0;
@@ -172,7 +136,7 @@ static void reply_end(const struct ack *a, const struct ack_msg *m, int whole,
 		*len = m->endlen;
 		return;
 	case END_AUTO:
-		if (a->conf->mode == ACK_PREFIX && whole) {
+		if (cf->mode == ACK_PREFIX && whole) {
 			*end = m->end;
 			*len = m->endlen;
 			return;
@@ -183,31 +147,42 @@ static void reply_end(const struct ack *a, const struct ack_msg *m, int whole,
 	*len = 1;
 }
 
-/* Answer one TCP message (a line or a read). */
-static void ack_answer(const struct ack *a, pinetd_conn *c,
+/* The reply's text to m: the fixed reply or the prefix and m (one or two
+ * pieces into iov).  Returns the number of pieces. */
+static int reply_text(const struct ack_conf *cf, const struct ack_msg *m,
+		      const char *fixed, struct iovec iov[2])
+{
+	if (cf->mode != ACK_PREFIX) {
+		iov[0] = (struct iovec){ (void *)fixed, strlen(fixed) };
+		return 1;
+	}
+	iov[0] = (struct iovec){ (void *)cf->prefix, strlen(cf->prefix) };
+	iov[1] = (struct iovec){ (void *)m->text, m->len };
+	return 2;
+}
+
+/* Answer one TCP message (a line or a read) with one sendv: one write,
+ * one TCP segment per answer. */
+static void ack_answer(const struct ack_conf *cf, pinetd_conn *c,
 		       const struct ack_msg *m, int whole)
 {
+	struct iovec iov[3];
 	const char *end;
-	size_t endlen;
+	int n;
 
-	if (a->conf->log_messages)
-		a->core->log(a->svc, PINETD_LOG_INFO,
-			     "Here is the message: %.*s", (int)m->len, m->text);
-	if (a->conf->mode == ACK_PREFIX) {
-		a->core->send(c, a->conf->prefix, a->prefix_len);
-		a->core->send(c, m->text, m->len);
-	} else {
-		a->core->send(c, a->conf->reply, a->reply_len);
-	}
-	reply_end(a, m, whole, &end, &endlen);
-	if (endlen)
-		a->core->send(c, end, endlen);
-	if (a->conf->close_after_reply)
-		a->core->close(c);
+	if (cf->log_messages)
+		pinetd->log(pinetd->conn_service(c), PINETD_LOG_INFO,
+			    "Here is the message: %.*s", (int)m->len, m->text);
+	n = reply_text(cf, m, cf->reply, iov);
+	reply_end(cf, m, whole, &end, &iov[n].iov_len);
+	iov[n++].iov_base = (void *)end;
+	pinetd->sendv(c, iov, n);
+	if (cf->close_after_reply)
+		pinetd->close(c);
 }
 
 static void ack_line(void *state, pinetd_conn *c, char *line, size_t len,
-		     unsigned flags)
+		     uint32_t flags)
 {
 	struct ack_msg m = { .text = line, .len = len, .end = "\n", .endlen = 1 };
 
@@ -241,45 +216,50 @@ static void put(char *out, size_t *n, size_t cap, const char *src, size_t len)
 static void ack_datagram(void *state, pinetd_dgram *d, const char *buf,
 			 size_t len)
 {
-	const struct ack *a = state;
+	const struct ack_conf *cf = state;
 	char out[65507]; /* the largest UDP payload over IPv4 */
 	struct ack_msg m = split_end(buf, len);
+	struct iovec iov[2];
 	const char *end;
 	size_t endlen, n = 0;
+	int k;
 
-	if (a->conf->log_messages)
-		a->core->log(a->svc, PINETD_LOG_INFO,
-			     "Here is the message: %.*s", (int)len, buf);
-	reply_end(a, &m, 1, &end, &endlen);
+	if (cf->log_messages)
+		pinetd->log(pinetd->dgram_service(d), PINETD_LOG_INFO,
+			    "Here is the message: %.*s", (int)len, buf);
+	reply_end(cf, &m, 1, &end, &endlen);
 	/* The reply must still fit one datagram: its ending is kept, the
 	 * text before it cut. */
 	if (endlen > sizeof out)
 		endlen = 0;
-	if (a->conf->mode == ACK_PREFIX) {
-		put(out, &n, sizeof out - endlen, a->conf->prefix, a->prefix_len);
-		put(out, &n, sizeof out - endlen, m.text, m.len);
-	} else {
-		put(out, &n, sizeof out - endlen, a->conf->udp_reply,
-		    a->udp_reply_len);
-	}
+	k = reply_text(cf, &m, cf->udp_reply, iov);
+	for (int i = 0; i < k; i++)
+		put(out, &n, sizeof out - endlen, iov[i].iov_base,
+		    iov[i].iov_len);
 	put(out, &n, sizeof out, end, endlen);
-	a->core->reply(d, out, n);
+	pinetd->reply(d, out, n);
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+/* New options: nothing to redo, the core swaps the struct. */
+static int ack_reconfigure(void *state, pinetd_svc *svc, const void *conf,
+			   char *err, size_t errlen)
+{
+	(void)state, (void)svc, (void)conf, (void)err, (void)errlen;
+	return 0;
+}
+
+PINETD_PLUGIN_DEFINE(
 	.name = "ack",
 	.description = "acknowledge each message (\"I got your message\", "
 		       "\"OK...\" + text)",
 	.transports = PINETD_TCP | PINETD_UDP,
-	/* Lines (or reads: core->frame_reads); answers any datagram. */
+	/* Lines (or reads: pinetd->frame_reads); answers any datagram. */
 	.flags = PINETD_PF_LINES | PINETD_PF_REFLECT,
 	.options = ack_options,
 	.conf_size = sizeof(struct ack_conf),
-	.init = ack_init,
-	.fini = ack_fini,
 	.on_open = ack_open,
 	.on_line = ack_line,
 	.on_data = ack_data,
 	.on_datagram = ack_datagram,
-};
+	.reconfigure = ack_reconfigure,
+);

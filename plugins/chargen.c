@@ -12,7 +12,9 @@
  * socket can take more and nothing is queued) sends one burst of whole
  * lines, at most CG_BURST_LINES (16,354 bytes).  So at most one burst is
  * ever queued per connection, however slowly the peer reads.  The line
- * the next burst starts with lives in conn_data.  Input is discarded.
+ * the next burst starts with lives in conn_data.  Input is discarded
+ * (RFC 864: "Data is sent ... without regard to the input"): the plugin
+ * has no on_data, so the core reads and drops it.
  *
  * UDP: each datagram, whatever its content, is answered with CG_UDP_LINES
  * whole lines (6 lines, 444 bytes: the most whole lines within RFC 864's
@@ -25,6 +27,7 @@
  * long enough that a burst starting at any of the 95 lines is contiguous:
  * every send is a single call on the table, with no copying.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <pinetd/plugin.h>
@@ -44,7 +47,6 @@ enum {
 _Static_assert(CG_UDP_LINES <= CG_BURST_LINES, "UDP reply longer than a burst");
 
 struct chargen {
-	const struct pinetd_core *core;
 	unsigned udp_line; /* first line of the next UDP reply, 0 .. 94 */
 	char table[CG_TABLE_LINES * CG_LINE];
 };
@@ -70,19 +72,17 @@ static void chargen_fill(char *table, unsigned nlines)
 	}
 }
 
-static int chargen_init(const struct pinetd_core *core, pinetd_svc *svc,
-			const void *conf, void **state, char *err,
-			size_t errlen)
+static int chargen_init(pinetd_svc *svc, const void *conf, void **state,
+			char *err, size_t errlen)
 {
 	struct chargen *g = malloc(sizeof *g);
 
 	(void)svc;
 	(void)conf;
-	(void)err;
-	(void)errlen;
-	if (!g)
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	g->core = core;
+	}
 	g->udp_line = 0;
 	chargen_fill(g->table, CG_TABLE_LINES);
 	*state = g;
@@ -98,20 +98,9 @@ static void chargen_fini(void *state)
  * when the socket is known to be writable. */
 static int chargen_open(void *state, pinetd_conn *c)
 {
-	const struct chargen *g = state;
-
-	g->core->want_drain(c, 1);
-	return 0;
-}
-
-/* RFC 864: "Data is sent ... without regard to the input." */
-static void chargen_data(void *state, pinetd_conn *c, const char *buf,
-			 size_t len)
-{
 	(void)state;
-	(void)c;
-	(void)buf;
-	(void)len;
+	pinetd->want_drain(c, 1);
+	return 0;
 }
 
 /*
@@ -122,9 +111,9 @@ static void chargen_data(void *state, pinetd_conn *c, const char *buf,
 static void chargen_drain(void *state, pinetd_conn *c)
 {
 	const struct chargen *g = state;
-	struct chargen_conn *cc = g->core->conn_data(c);
+	struct chargen_conn *cc = pinetd->conn_data(c);
 
-	g->core->send(c, g->table + (size_t)cc->line * CG_LINE,
+	pinetd->send(c, g->table + (size_t)cc->line * CG_LINE,
 		      (size_t)CG_BURST_LINES * CG_LINE);
 	cc->line = (cc->line + CG_BURST_LINES) % CG_CHARS;
 }
@@ -136,13 +125,12 @@ static void chargen_datagram(void *state, pinetd_dgram *d, const char *buf,
 
 	(void)buf;
 	(void)len;
-	g->core->reply(d, g->table + (size_t)g->udp_line * CG_LINE,
+	pinetd->reply(d, g->table + (size_t)g->udp_line * CG_LINE,
 		       (size_t)CG_UDP_LINES * CG_LINE);
 	g->udp_line = (g->udp_line + CG_UDP_LINES) % CG_CHARS;
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "chargen",
 	.description = "Character Generator Protocol (RFC 864): rotating "
 		       "72-character lines",
@@ -153,7 +141,6 @@ PINETD_PLUGIN_DEFINE = {
 	.init = chargen_init,
 	.fini = chargen_fini,
 	.on_open = chargen_open,
-	.on_data = chargen_data,
 	.on_drain = chargen_drain,
 	.on_datagram = chargen_datagram,
-};
+);

@@ -21,7 +21,6 @@
  * is answered with the line.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include <pinetd/plugin.h>
@@ -29,14 +28,9 @@
 /* Long enough for any year an int holds: 3+1+3+1+2+1+8+1+11+2+1 = 34. */
 #define DAYTIME_MAX 40
 
+/* The state is this struct itself (no init). */
 struct daytime_conf {
-	int utc;
-};
-
-struct daytime {
-	const struct pinetd_core *core;
-	pinetd_svc *svc;
-	const struct daytime_conf *conf;
+	int32_t utc;
 };
 
 static const char daytime_days[7][4] = {
@@ -66,6 +60,8 @@ static size_t daytime_format(time_t t, int utc, char buf[DAYTIME_MAX])
 	struct tm tm;
 	int n;
 
+	if (!utc)
+		tzset(); /* localtime_r() is not required to read TZ */
 	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)))
 		return 0;
 	if (tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 ||
@@ -81,78 +77,52 @@ static size_t daytime_format(time_t t, int utc, char buf[DAYTIME_MAX])
 }
 
 /* daytime_now -- the line for the current time into buf; 0 on failure,
- * which is logged. */
-static size_t daytime_now(const struct daytime *dt, char buf[DAYTIME_MAX])
+ * which is logged for svc. */
+static size_t daytime_now(const struct daytime_conf *cf, pinetd_svc *svc,
+			  char buf[DAYTIME_MAX])
 {
-	size_t n = daytime_format(time(NULL), dt->conf->utc, buf);
+	size_t n = daytime_format(time(NULL), cf->utc, buf);
 
 	if (n == 0)
-		dt->core->log(dt->svc, PINETD_LOG_ERR,
-			      "cannot format the current time");
+		pinetd->log(svc, PINETD_LOG_ERR,
+			    "cannot format the current time");
 	return n;
 }
 
-static int daytime_init(const struct pinetd_core *core, pinetd_svc *svc,
-			const void *conf, void **state, char *err,
-			size_t errlen)
-{
-	struct daytime *dt = malloc(sizeof *dt);
-
-	(void)err;
-	(void)errlen;
-	if (!dt)
-		return -1;
-	dt->core = core;
-	dt->svc = svc;
-	dt->conf = conf;
-	/* Read TZ now: localtime_r() is not required to. */
-	tzset();
-	*state = dt;
-	return 0;
-}
-
-static void daytime_fini(void *state)
-{
-	free(state);
-}
-
+/* The line, then close; input is thrown away (RFC 867: "Any data
+ * received is thrown away"): no on_data, the core drops it. */
 static int daytime_open(void *state, pinetd_conn *c)
 {
-	const struct daytime *dt = state;
 	char line[DAYTIME_MAX];
-	size_t n = daytime_now(dt, line);
+	size_t n = daytime_now(state, pinetd->conn_service(c), line);
 
 	if (n > 0)
-		dt->core->send(c, line, n);
-	dt->core->close(c);
+		pinetd->send(c, line, n);
+	pinetd->close(c);
 	return 0;
-}
-
-/* RFC 867: "Any data received is thrown away." */
-static void daytime_data(void *state, pinetd_conn *c, const char *buf,
-			 size_t len)
-{
-	(void)state;
-	(void)c;
-	(void)buf;
-	(void)len;
 }
 
 static void daytime_datagram(void *state, pinetd_dgram *d, const char *buf,
 			     size_t len)
 {
-	const struct daytime *dt = state;
 	char line[DAYTIME_MAX];
-	size_t n = daytime_now(dt, line);
+	size_t n = daytime_now(state, pinetd->dgram_service(d), line);
 
 	(void)buf;
 	(void)len;
 	if (n > 0)
-		dt->core->reply(d, line, n);
+		pinetd->reply(d, line, n);
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+/* A new `utc`: nothing to redo, the core swaps the struct. */
+static int daytime_reconfigure(void *state, pinetd_svc *svc, const void *conf,
+			       char *err, size_t errlen)
+{
+	(void)state, (void)svc, (void)conf, (void)err, (void)errlen;
+	return 0;
+}
+
+PINETD_PLUGIN_DEFINE(
 	.name = "daytime",
 	.description = "Daytime Protocol (RFC 867): the date and time as "
 		       "one ctime(3) line",
@@ -160,9 +130,7 @@ PINETD_PLUGIN_DEFINE = {
 	.flags = PINETD_PF_REFLECT, /* answers any datagram */
 	.options = daytime_options,
 	.conf_size = sizeof(struct daytime_conf),
-	.init = daytime_init,
-	.fini = daytime_fini,
 	.on_open = daytime_open,
-	.on_data = daytime_data,
 	.on_datagram = daytime_datagram,
-};
+	.reconfigure = daytime_reconfigure,
+);

@@ -6,51 +6,24 @@
  * idle_timeout, if set, expires).
  * UDP: each datagram is thrown away; there is no reply.
  *
- * The plugin keeps no state at all: the core already reads the socket, so
- * doing nothing with the bytes is the whole service.
+ * The plugin keeps no state and has no stream callback at all: the core
+ * reads and drops the input of a service without on_data or on_line.
  */
 #include <stddef.h>
 
 #include <pinetd/plugin.h>
 
-static int discard_init(const struct pinetd_core *core, pinetd_svc *svc,
-			const void *conf, void **state, char *err,
-			size_t errlen)
-{
-	(void)core;
-	(void)svc;
-	(void)conf;
-	(void)err;
-	(void)errlen;
-	*state = NULL;
-	return 0;
-}
-
-static void discard_data(void *state, pinetd_conn *c, const char *buf,
-			 size_t len)
-{
-	(void)state;
-	(void)c;
-	(void)buf;
-	(void)len;
-}
-
+/* UDP needs a callback: one that does nothing. */
 static void discard_datagram(void *state, pinetd_dgram *d, const char *buf,
 			     size_t len)
 {
-	(void)state;
-	(void)d;
-	(void)buf;
-	(void)len;
+	(void)state, (void)d, (void)buf, (void)len;
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "discard",
 	.description = "Discard Protocol (RFC 863): input thrown away, "
 		       "nothing sent",
 	.transports = PINETD_TCP | PINETD_UDP,
-	.init = discard_init,
-	.on_data = discard_data,
 	.on_datagram = discard_datagram,
-};
+);

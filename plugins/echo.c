@@ -8,20 +8,16 @@
  * one read, without its trailing white space, is that word: the seed
  * tutorial's threaded echo server closes on "close".
  * UDP: each datagram (0 to 65,507 bytes) goes back to its sender as is.
+ *
+ * The state is the option struct itself (no init): a reload that changes
+ * close_word applies to the open connections at once.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <pinetd/plugin.h>
 
 struct echo_conf {
 	const char *close_word;
-};
-
-struct echo {
-	const struct pinetd_core *core;
-	const struct echo_conf *conf;
-	size_t close_len;
 };
 
 static const struct pinetd_option echo_options[] = {
@@ -31,66 +27,48 @@ static const struct pinetd_option echo_options[] = {
 	PINETD_OPTION_END,
 };
 
-static int echo_init(const struct pinetd_core *core, pinetd_svc *svc,
-		     const void *conf, void **state, char *err, size_t errlen)
-{
-	struct echo *e = malloc(sizeof *e);
-
-	(void)svc;
-	(void)err;
-	(void)errlen;
-	if (!e)
-		return -1;
-	e->core = core;
-	e->conf = conf;
-	e->close_len = strlen(e->conf->close_word);
-	*state = e;
-	return 0;
-}
-
-static void echo_fini(void *state)
-{
-	free(state);
-}
-
 /* Whether buf[0..len), without trailing white space, is the close word
  * (Python's data.rstrip() == word, as in the seed). */
-static int is_close_word(const struct echo *e, const char *buf, size_t len)
+static int is_close_word(const char *word, const char *buf, size_t len)
 {
 	while (len > 0 && memchr(" \t\r\n\v\f", buf[len - 1], 6))
 		len--;
-	return e->close_len > 0 && len == e->close_len &&
-	       memcmp(buf, e->conf->close_word, len) == 0;
+	return len > 0 && len == strlen(word) && memcmp(buf, word, len) == 0;
 }
 
 static void echo_data(void *state, pinetd_conn *c, const char *buf,
 		      size_t len)
 {
-	const struct echo *e = state;
+	const struct echo_conf *cf = state;
 
-	e->core->send(c, buf, len);
-	if (e->close_len && is_close_word(e, buf, len))
-		e->core->close(c);
+	pinetd->send(c, buf, len);
+	if (cf->close_word[0] && is_close_word(cf->close_word, buf, len))
+		pinetd->close(c);
 }
 
 static void echo_datagram(void *state, pinetd_dgram *d, const char *buf,
 			  size_t len)
 {
-	const struct echo *e = state;
-
-	e->core->reply(d, buf, len);
+	(void)state;
+	pinetd->reply(d, buf, len);
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+/* A new close_word: nothing to redo, the core swaps the struct. */
+static int echo_reconfigure(void *state, pinetd_svc *svc, const void *conf,
+			    char *err, size_t errlen)
+{
+	(void)state, (void)svc, (void)conf, (void)err, (void)errlen;
+	return 0;
+}
+
+PINETD_PLUGIN_DEFINE(
 	.name = "echo",
 	.description = "Echo Protocol (RFC 862): bytes back unchanged",
 	.transports = PINETD_TCP | PINETD_UDP,
 	.flags = PINETD_PF_REFLECT, /* answers any datagram */
 	.options = echo_options,
 	.conf_size = sizeof(struct echo_conf),
-	.init = echo_init,
-	.fini = echo_fini,
 	.on_data = echo_data,
 	.on_datagram = echo_datagram,
-};
+	.reconfigure = echo_reconfigure,
+);

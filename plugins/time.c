@@ -12,7 +12,6 @@
  * is answered with the four bytes.
  */
 #include <stdint.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include <pinetd/plugin.h>
@@ -21,10 +20,6 @@
 #define TIME_1900_TO_1970 2208988800u
 
 enum { TIME_LEN = 4 };
-
-struct time_state {
-	const struct pinetd_core *core;
-};
 
 /*
  * time_encode -- the RFC 868 value of Unix time t into out, big-endian.
@@ -41,70 +36,35 @@ static void time_encode(time_t t, unsigned char out[TIME_LEN])
 	out[3] = (unsigned char)v;
 }
 
-static int time_init(const struct pinetd_core *core, pinetd_svc *svc,
-		     const void *conf, void **state, char *err, size_t errlen)
-{
-	struct time_state *ts = malloc(sizeof *ts);
-
-	(void)svc;
-	(void)conf;
-	(void)err;
-	(void)errlen;
-	if (!ts)
-		return -1;
-	ts->core = core;
-	*state = ts;
-	return 0;
-}
-
-static void time_fini(void *state)
-{
-	free(state);
-}
-
+/* The four bytes, then close; input is ignored (no on_data: the core
+ * drops it).  No state: no init. */
 static int time_open(void *state, pinetd_conn *c)
 {
-	const struct time_state *ts = state;
 	unsigned char v[TIME_LEN];
 
-	time_encode(time(NULL), v);
-	ts->core->send(c, v, sizeof v);
-	ts->core->close(c);
-	return 0;
-}
-
-/* The server sends without waiting for input; any input is ignored. */
-static void time_data(void *state, pinetd_conn *c, const char *buf,
-		      size_t len)
-{
 	(void)state;
-	(void)c;
-	(void)buf;
-	(void)len;
+	time_encode(time(NULL), v);
+	pinetd->send(c, v, sizeof v);
+	pinetd->close(c);
+	return 0;
 }
 
 static void time_datagram(void *state, pinetd_dgram *d, const char *buf,
 			  size_t len)
 {
-	const struct time_state *ts = state;
 	unsigned char v[TIME_LEN];
 
-	(void)buf;
-	(void)len;
+	(void)state, (void)buf, (void)len;
 	time_encode(time(NULL), v);
-	ts->core->reply(d, v, sizeof v);
+	pinetd->reply(d, v, sizeof v);
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "time",
 	.description = "Time Protocol (RFC 868): seconds since 1900 as "
 		       "4 big-endian bytes",
 	.transports = PINETD_TCP | PINETD_UDP,
 	.flags = PINETD_PF_REFLECT, /* answers any datagram */
-	.init = time_init,
-	.fini = time_fini,
 	.on_open = time_open,
-	.on_data = time_data,
 	.on_datagram = time_datagram,
-};
+);

@@ -9,19 +9,15 @@
  *	hello, Ada!
  *	hello, world!
  *
- * One option, `greeting` (default "hello").
+ * One option, `greeting` (default "hello").  The plugin keeps no state of
+ * its own: without init() the daemon hands each callback the filled
+ * option struct, and reaches back to the daemon through `pinetd`, the
+ * core table PINETD_PLUGIN_DEFINE declares.
  */
-#include <stdlib.h>
-
 #include <pinetd/plugin.h>
 
 struct hello_conf {
 	const char *greeting;
-};
-
-struct hello {
-	const struct pinetd_core *core;
-	const struct hello_conf *conf;
 };
 
 static const struct pinetd_option hello_options[] = {
@@ -30,53 +26,39 @@ static const struct pinetd_option hello_options[] = {
 	PINETD_OPTION_END,
 };
 
-/* The daemon filled the option struct; keep it with the core table. */
-static int hello_init(const struct pinetd_core *core, pinetd_svc *svc,
-		      const void *conf, void **state, char *err,
-		      size_t errlen)
-{
-	struct hello *h = malloc(sizeof *h);
-
-	(void)svc;
-	(void)err;
-	(void)errlen;
-	if (!h)
-		return -1;
-	h->core = core;
-	h->conf = conf;
-	*state = h;
-	return 0;
-}
-
-static void hello_fini(void *state)
-{
-	free(state);
-}
-
 /*
  * hello_line -- answer one line.  The core has framed it (LF or CR LF
  * removed, NUL-terminated), so a name needs no parsing; a line cut at
  * max_line is greeted with what arrived.
  */
 static void hello_line(void *state, pinetd_conn *c, char *line, size_t len,
-		       unsigned flags)
+		       uint32_t flags)
 {
-	const struct hello *h = state;
+	const struct hello_conf *cf = state;
 
 	(void)flags;
-	h->core->sendf(c, "%s, %s!\n", h->conf->greeting,
-		       len ? line : "world");
+	pinetd->sendf(c, "%s, %s!\n", cf->greeting, len ? line : "world");
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+/*
+ * hello_reconfigure -- a reload changed `greeting`: accept it.  The
+ * state is the option struct, which the daemon replaces, so open
+ * connections are greeted the new way from their next line on.
+ */
+static int hello_reconfigure(void *state, pinetd_svc *svc, const void *conf,
+			     char *err, size_t errlen)
+{
+	(void)state, (void)svc, (void)conf, (void)err, (void)errlen;
+	return 0;
+}
+
+PINETD_PLUGIN_DEFINE(
 	.name = "hello",
 	.description = "greets each name it is sent, one per line",
 	.transports = PINETD_TCP,
 	.flags = PINETD_PF_LINES,
 	.options = hello_options,
 	.conf_size = sizeof(struct hello_conf),
-	.init = hello_init,
-	.fini = hello_fini,
 	.on_line = hello_line,
-};
+	.reconfigure = hello_reconfigure,
+);

@@ -16,11 +16,11 @@
 #include <pinetd/testkit.h>
 
 /* The descriptor hello.c exports. */
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static void test_hello_greets_each_line(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "hello", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
 
 	(void)st;
 	assert_non_null(s);
@@ -37,7 +37,7 @@ static void test_hello_greets_each_line(void **st)
 
 static void test_hello_empty_line_greets_the_world(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "hello", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
@@ -50,7 +50,7 @@ static void test_hello_empty_line_greets_the_world(void **st)
 static void test_hello_greeting_option(void **st)
 {
 	const char *opts[] = { "greeting=howdy", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "hello", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
@@ -61,7 +61,7 @@ static void test_hello_greeting_option(void **st)
 
 static void test_hello_last_line_without_newline_at_eof(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "hello", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
@@ -74,13 +74,29 @@ static void test_hello_last_line_without_newline_at_eof(void **st)
 
 static void test_hello_long_line_cut_at_max_line(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "hello", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
 
 	(void)st;
 	pt_set_max_line(s, 5);
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
 	pt_sendstr(s, c, "Bartholomew\nBo\n");
 	assert_string_equal(pt_output(c, NULL), "hello, Barth!\nhello, Bo!\n");
+	pt_service_free(s);
+}
+
+/* A reload that changes the greeting keeps the connection: its next
+ * line is greeted the new way. */
+static void test_hello_reconfigure_changes_the_greeting(void **st)
+{
+	const char *opts[] = { "greeting=hi", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "hello", NULL);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
+	pt_sendstr(s, c, "Ada\n");
+	assert_int_equal(pt_reconfigure(s, opts), 0);
+	pt_sendstr(s, c, "Ada\n");
+	assert_string_equal(pt_output(c, NULL), "hello, Ada!\nhi, Ada!\n");
 	pt_service_free(s);
 }
 
@@ -92,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_hello_greeting_option),
 		cmocka_unit_test(test_hello_last_line_without_newline_at_eof),
 		cmocka_unit_test(test_hello_long_line_cut_at_max_line),
+		cmocka_unit_test(test_hello_reconfigure_changes_the_greeting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,10 +21,15 @@
  * is closed by the core at output_max (PINETD_CLOSE_OVERFLOW) and never
  * holds up the others: sends never block.
  *
+ * A reload that changes only chat's options keeps the room: reconfigure
+ * checks the new templates and the members see the new welcome line and
+ * notices from then on.
+ *
  * Telnet clients get their option requests refused (chat_telnet.c): the
  * standard client sends IAC DO TIMING-MARK on ^C, and for some UTF-8
  * bytes, then shows nothing until it gets an answer.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +71,8 @@ static const struct pinetd_option chat_options[] = {
  * Notice templates: text with placeholders in braces, "{{" for a brace.
  * Every template knows the member's {host}, {port}, {addr} (host:port,
  * "[v6]:port") and {nick} (its nick, or its addr while it has none); some
- * know more.  init() refuses a placeholder a template does not know.
+ * know more.  init() and reconfigure() refuse a placeholder a template
+ * does not know.
  */
 enum chat_ph {
 	PH_HOST, PH_PORT, PH_ADDR, PH_NICK, PH_TEXT, PH_EOL, PH_OLD, PH_REASON,
@@ -163,19 +169,19 @@ static const char *const leave_why[] = {
 	[PINETD_CLOSE_SHUTDOWN] = " (server stopping)",
 };
 
-struct chat_member *chat__member(const struct chat *ch, pinetd_conn *c)
+struct chat_member *chat__member(pinetd_conn *c)
 {
-	return ch->core->conn_data(c);
+	return pinetd->conn_data(c);
 }
 
-const char *chat__name(const struct chat *ch, pinetd_conn *c)
+const char *chat__name(pinetd_conn *c)
 {
-	const struct chat_member *m = chat__member(ch, c);
+	const struct chat_member *m = chat__member(c);
 
-	return m->nick[0] ? m->nick : ch->core->peer_name(c);
+	return m->nick[0] ? m->nick : pinetd->peer_name(c);
 }
 
-/* One broadcast in progress (foreach_conn argument). */
+/* One notice in the scratch buffer on its way to the room. */
 struct bcast {
 	struct chat *ch;
 	pinetd_conn *except;
@@ -186,33 +192,29 @@ static int bcast_one(pinetd_conn *c, void *arg)
 {
 	const struct bcast *b = arg;
 
-	if (c != b->except && !chat__member(b->ch, c)->gone)
-		b->ch->core->send(c, b->ch->buf, b->len);
+	if (c != b->except && !chat__member(c)->gone)
+		pinetd->send(c, b->ch->buf, b->len);
 	return 0;
 }
 
-/* Format into the scratch buffer, growing it as needed.  Returns the
- * length, or -1 (out of memory or a format error). */
-static int chat_vformat(struct chat *ch, const char *fmt, va_list ap)
-{
-	va_list again;
-	int n;
+/* One printf-style line on its way to the room. */
+struct bcastf {
+	pinetd_conn *except;
+	const char *fmt;
+	va_list *ap;
+};
 
-	va_copy(again, ap);
-	n = vsnprintf(ch->buf, ch->cap, fmt, ap);
-	if (n >= 0 && (size_t)n >= ch->cap) {
-		size_t cap = (size_t)n + 1;
-		char *p = realloc(ch->buf, cap);
-		if (!p) {
-			n = -1;
-		} else {
-			ch->buf = p;
-			ch->cap = cap;
-			n = vsnprintf(ch->buf, ch->cap, fmt, again);
-		}
+static int bcastf_one(pinetd_conn *c, void *arg)
+{
+	const struct bcastf *b = arg;
+	va_list ap;
+
+	if (c != b->except && !chat__member(c)->gone) {
+		va_copy(ap, *b->ap);
+		pinetd->vsendf(c, b->fmt, ap);
+		va_end(ap);
 	}
-	va_end(again);
-	return n;
+	return 0;
 }
 
 /* Append len bytes to the scratch buffer at *n; -1 when out of memory. */
@@ -259,7 +261,7 @@ int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		 const struct chat_vars *v)
 {
 	struct bcast b = { .ch = ch, .except = c };
-	const char *addr = ch->core->peer_name(c), *host, *port;
+	const char *addr = pinetd->peer_name(c), *host, *port;
 	size_t hlen, n = 0;
 	int rc = 0;
 
@@ -284,7 +286,7 @@ int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		case PH_PORT: rc = chat_put(ch, &n, port, strlen(port)); break;
 		case PH_ADDR: rc = chat_put(ch, &n, addr, strlen(addr)); break;
 		case PH_NICK: {
-			const char *name = chat__name(ch, c);
+			const char *name = chat__name(c);
 			rc = chat_put(ch, &n, name, strlen(name));
 			break;
 		}
@@ -312,45 +314,35 @@ int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		p = brace + len;
 	}
 	if (rc) {
-		ch->core->log(ch->svc, PINETD_LOG_ERR,
-			      "out of memory: a chat line was dropped");
+		pinetd->log(ch->svc, PINETD_LOG_ERR,
+			    "out of memory: a chat line was dropped");
 		return -1;
 	}
 	b.len = n;
-	ch->core->foreach_conn(ch->svc, bcast_one, &b);
+	pinetd->foreach_conn(ch->svc, bcast_one, &b);
 	return 0;
 }
 
-int chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
-		    ...)
+void chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
+		     ...)
 {
-	struct bcast b = { .ch = ch, .except = except };
 	va_list ap;
-	int n;
+	struct bcastf b = { .except = except, .fmt = fmt, .ap = &ap };
 
 	va_start(ap, fmt);
-	n = chat_vformat(ch, fmt, ap);
+	pinetd->foreach_conn(ch->svc, bcastf_one, &b);
 	va_end(ap);
-	if (n < 0) {
-		ch->core->log(ch->svc, PINETD_LOG_ERR,
-			      "out of memory: a chat line was dropped");
-		return -1;
-	}
-	b.len = (size_t)n;
-	ch->core->foreach_conn(ch->svc, bcast_one, &b);
-	return 0;
 }
 
-void chat__leave(struct chat *ch, pinetd_conn *c,
-		 enum pinetd_close_reason why)
+void chat__leave(struct chat *ch, pinetd_conn *c, int why)
 {
-	struct chat_member *m = chat__member(ch, c);
+	struct chat_member *m = chat__member(c);
 	const char *reason = "";
 
 	if (m->gone)
 		return;
 	m->gone = 1;
-	if ((size_t)why < sizeof leave_why / sizeof leave_why[0] &&
+	if (why >= 0 && (size_t)why < sizeof leave_why / sizeof leave_why[0] &&
 	    leave_why[why])
 		reason = leave_why[why];
 	chat__notice(ch, c,
@@ -359,8 +351,8 @@ void chat__leave(struct chat *ch, pinetd_conn *c,
 		     &(struct chat_vars){ .reason = reason });
 }
 
-static int chat_init(const struct pinetd_core *core, pinetd_svc *svc,
-		     const void *conf, void **state, char *err, size_t errlen)
+static int chat_init(pinetd_svc *svc, const void *conf, void **state,
+		     char *err, size_t errlen)
 {
 	struct chat *ch;
 
@@ -371,7 +363,6 @@ static int chat_init(const struct pinetd_core *core, pinetd_svc *svc,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ch->core = core;
 	ch->svc = svc;
 	ch->conf = conf;
 	*state = ch;
@@ -386,22 +377,40 @@ static void chat_fini(void *state)
 	free(ch);
 }
 
+/*
+ * chat_reconfigure -- new options on a reload: the room (its members,
+ * their nicks, the join order) stays; the welcome line, the notice
+ * templates and `commands` apply from the next line on.  Refuses a
+ * template with an unknown placeholder, as init does.
+ */
+static int chat_reconfigure(void *state, pinetd_svc *svc, const void *conf,
+			    char *err, size_t errlen)
+{
+	struct chat *ch = state;
+
+	(void)svc;
+	if (chat_check_templates(conf, err, errlen) < 0)
+		return -1;
+	ch->conf = conf;
+	return 0;
+}
+
 /* A new member: welcome it, tell the others. */
 static int chat_open(void *state, pinetd_conn *c)
 {
 	struct chat *ch = state;
-	struct chat_member *m = chat__member(ch, c);
+	struct chat_member *m = chat__member(c);
 
 	m->seq = ++ch->next_seq;
 	ch->members++;
 	if (ch->conf->welcome[0])
-		ch->core->sendf(c, "%s\n", ch->conf->welcome);
+		pinetd->sendf(c, "%s\n", ch->conf->welcome);
 	chat__notice(ch, c, ch->conf->join_notice, &(struct chat_vars){ 0 });
 	return 0;
 }
 
 /* The ending a line came with ({eol}); a cut line gets LF. */
-static const char *chat_eol(unsigned flags)
+static const char *chat_eol(uint32_t flags)
 {
 	if (flags & PINETD_LINE_CRLF)
 		return "\r\n";
@@ -416,18 +425,18 @@ static const char *chat_eol(unsigned flags)
  * starting with "//" is a message starting with "/".
  */
 static void chat_line(void *state, pinetd_conn *c, char *line, size_t len,
-		      unsigned flags)
+		      uint32_t flags)
 {
 	struct chat *ch = state;
 	char refusals[48]; /* up to 16 answers per line */
 	size_t n;
 
-	if (chat__member(ch, c)->gone)
+	if (chat__member(c)->gone)
 		return;
 	if ((n = chat_telnet_refuse(line, len, refusals, sizeof refusals)))
-		ch->core->send(c, refusals, n);
+		pinetd->send(c, refusals, n);
 	if (flags & PINETD_LINE_TRUNCATED)
-		ch->core->sendf(c, "* line too long: cut at %zu bytes\n", len);
+		pinetd->sendf(c, "* line too long: cut at %zu bytes\n", len);
 	len = chat_sanitize(line, line, len);
 	line[len] = '\0';
 	if (chat_is_blank(line, len))
@@ -445,17 +454,19 @@ static void chat_line(void *state, pinetd_conn *c, char *line, size_t len,
 					  .eol = chat_eol(flags) });
 }
 
-static void chat_close(void *state, pinetd_conn *c,
-		       enum pinetd_close_reason why)
+/* A member is gone: tell the others, unless it never joined (conn_data
+ * is zeroed when on_open refused, which chat_open never does). */
+static void chat_close(void *state, pinetd_conn *c, int why)
 {
 	struct chat *ch = state;
 
+	if (!chat__member(c)->seq)
+		return;
 	chat__leave(ch, c, why);
 	ch->members--;
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "chat",
 	.description = "a chat room: each line goes to every other member",
 	.transports = PINETD_TCP,
@@ -468,4 +479,5 @@ PINETD_PLUGIN_DEFINE = {
 	.on_open = chat_open,
 	.on_line = chat_line,
 	.on_close = chat_close,
-};
+	.reconfigure = chat_reconfigure,
+);

@@ -8,8 +8,8 @@
 #ifndef CHAT_H
 #define CHAT_H
 
-#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <pinetd/plugin.h>
 
@@ -25,14 +25,13 @@ struct chat_conf {
 	const char *nick_notice;       /* a member took a nick */
 	const char *leave_notice;      /* a member without a nick left */
 	const char *nick_leave_notice; /* a member with a nick left */
-	int commands;		       /* lines starting with / are commands */
+	int32_t commands;	       /* lines starting with / are commands */
 };
 
-/* One room per service. */
+/* One room per service: what init makes, reconfigure keeps. */
 struct chat {
-	const struct pinetd_core *core;
 	pinetd_svc *svc;
-	const struct chat_conf *conf;
+	const struct chat_conf *conf; /* replaced by reconfigure */
 	unsigned long next_seq; /* join order, for /who */
 	size_t members;		/* connections between on_open and on_close */
 	char *buf;		/* scratch for building one outgoing line */
@@ -41,26 +40,26 @@ struct chat {
 
 /* Per connection (conn_data, zeroed by the core at open). */
 struct chat_member {
-	unsigned long seq;		 /* join order, 1, 2, ... */
+	unsigned long seq;		 /* join order, 1, 2, ...; 0: never
+					    joined (a refused open) */
 	char nick[CHAT_NICK_MAX + 1];	 /* "" until /nick */
 	int gone;			 /* leave announced: out of the room */
 };
 
 /* chat__member -- the member state of connection c. */
-struct chat_member *chat__member(const struct chat *ch, pinetd_conn *c);
+struct chat_member *chat__member(pinetd_conn *c);
 
 /* chat__name -- how others see c: its nick, or its "ip:port". */
-const char *chat__name(const struct chat *ch, pinetd_conn *c);
+const char *chat__name(pinetd_conn *c);
 
 /*
- * chat__broadcast -- format one line and send it to every member of the
+ * chat__broadcast -- send one printf-style line to every member of the
  * room except `except` (NULL for everyone) and members that have left.
  * A member whose queue overflows is closed by the core and announced
- * later from on_close.  Returns 0, or -1 when out of memory (the line
- * is dropped and logged).
+ * later from on_close.
  */
-int chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
+void chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
 
 /* What a notice template's placeholders stand for, besides the member's
  * own {host}, {port}, {addr} and {nick}; NULL/0 where it does not apply. */
@@ -73,9 +72,9 @@ struct chat_vars {
 };
 
 /*
- * chat__notice -- expand template `tmpl` (an option checked at init) for
- * member c and send it to every other member of the room, like
- * chat__broadcast.
+ * chat__notice -- expand template `tmpl` (an option checked at init and
+ * reconfigure) for member c and send it to every other member of the
+ * room, like chat__broadcast.
  */
 int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		 const struct chat_vars *v);
@@ -86,8 +85,7 @@ int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
  * and why: " (too slow)", " (idle timeout)", ...).  Later calls for the
  * same member do nothing.
  */
-void chat__leave(struct chat *ch, pinetd_conn *c,
-		 enum pinetd_close_reason why);
+void chat__leave(struct chat *ch, pinetd_conn *c, int why);
 
 /*
  * chat__command -- run the /command in line[0..len) (sanitized,

@@ -52,7 +52,6 @@ int chat__nick_valid(const char *s)
 /* ---- /nick ---- */
 
 struct nick_probe {
-	struct chat *ch;
 	pinetd_conn *self;
 	const char *nick;
 };
@@ -60,7 +59,7 @@ struct nick_probe {
 static int nick_taken_by(pinetd_conn *c, void *arg)
 {
 	const struct nick_probe *p = arg;
-	const struct chat_member *m = chat__member(p->ch, c);
+	const struct chat_member *m = chat__member(c);
 
 	return c != p->self && !m->gone && strcasecmp(m->nick, p->nick) == 0;
 }
@@ -69,31 +68,31 @@ static int nick_taken_by(pinetd_conn *c, void *arg)
  * member may change the case of its own nick). */
 static void cmd_nick(struct chat *ch, pinetd_conn *c, char *args)
 {
-	struct chat_member *m = chat__member(ch, c);
-	struct nick_probe p = { .ch = ch, .self = c, .nick = args };
+	struct chat_member *m = chat__member(c);
+	struct nick_probe p = { .self = c, .nick = args };
 	char old[128];
 
 	if (!args[0]) {
-		ch->core->sendf(c, "* usage: /nick NAME (1-%d letters, digits, "
-				   "_ or -)\n", CHAT_NICK_MAX);
+		pinetd->sendf(c, "* usage: /nick NAME (1-%d letters, "
+				 "digits, _ or -)\n", CHAT_NICK_MAX);
 		return;
 	}
 	if (!chat__nick_valid(args)) {
-		ch->core->sendf(c, "* invalid nick: use 1-%d letters, digits, "
-				   "_ or -\n", CHAT_NICK_MAX);
+		pinetd->sendf(c, "* invalid nick: use 1-%d letters, "
+				 "digits, _ or -\n", CHAT_NICK_MAX);
 		return;
 	}
 	if (strcmp(m->nick, args) == 0) {
-		ch->core->sendf(c, "* you are already %s\n", args);
+		pinetd->sendf(c, "* you are already %s\n", args);
 		return;
 	}
-	if (ch->core->foreach_conn(ch->svc, nick_taken_by, &p)) {
-		ch->core->sendf(c, "* nick %s is taken\n", args);
+	if (pinetd->foreach_conn(ch->svc, nick_taken_by, &p)) {
+		pinetd->sendf(c, "* nick %s is taken\n", args);
 		return;
 	}
-	snprintf(old, sizeof old, "%s", chat__name(ch, c));
+	snprintf(old, sizeof old, "%s", chat__name(c));
 	memcpy(m->nick, args, strlen(args) + 1);
-	ch->core->sendf(c, "* you are now known as %s\n", m->nick);
+	pinetd->sendf(c, "* you are now known as %s\n", m->nick);
 	chat__notice(ch, c, ch->conf->nick_notice,
 		     &(struct chat_vars){ .old = old });
 }
@@ -106,7 +105,6 @@ struct who_ent {
 };
 
 struct who_list {
-	struct chat *ch;
 	struct who_ent *v;
 	size_t n, cap;
 };
@@ -114,11 +112,11 @@ struct who_list {
 static int who_add(pinetd_conn *c, void *arg)
 {
 	struct who_list *w = arg;
-	const struct chat_member *m = chat__member(w->ch, c);
+	const struct chat_member *m = chat__member(c);
 
 	if (!m->gone && w->n < w->cap) {
 		w->v[w->n].seq = m->seq;
-		w->v[w->n].name = chat__name(w->ch, c);
+		w->v[w->n].name = chat__name(c);
 		w->n++;
 	}
 	return 0;
@@ -135,7 +133,7 @@ static int who_cmp(const void *a, const void *b)
  * names, then ", ... (K more)". */
 static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 {
-	struct who_list w = { .ch = ch, .cap = ch->members };
+	struct who_list w = { .cap = ch->members };
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *f;
@@ -144,10 +142,10 @@ static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 	if (!(w.v = calloc(w.cap ? w.cap : 1, sizeof *w.v)) ||
 	    !(f = open_memstream(&out, &outlen))) {
 		free(w.v);
-		ch->core->sendf(c, "* out of memory, try again later\n");
+		pinetd->sendf(c, "* out of memory, try again later\n");
 		return;
 	}
-	ch->core->foreach_conn(ch->svc, who_add, &w);
+	pinetd->foreach_conn(ch->svc, who_add, &w);
 	qsort(w.v, w.n, sizeof *w.v, who_cmp);
 	fprintf(f, "* %zu in room: ", w.n);
 	for (size_t i = 0; i < w.n && i < CHAT_WHO_MAX; i++)
@@ -156,9 +154,9 @@ static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 		fprintf(f, ", ... (%zu more)", w.n - CHAT_WHO_MAX);
 	fputc('\n', f);
 	if (fclose(f) == 0)
-		ch->core->send(c, out, outlen);
+		pinetd->send(c, out, outlen);
 	else
-		ch->core->sendf(c, "* out of memory, try again later\n");
+		pinetd->sendf(c, "* out of memory, try again later\n");
 	free(out);
 	free(w.v);
 }
@@ -168,28 +166,28 @@ static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 static void cmd_me(struct chat *ch, pinetd_conn *c, char *args)
 {
 	if (!args[0]) {
-		ch->core->sendf(c, "* usage: /me ACTION\n");
+		pinetd->sendf(c, "* usage: /me ACTION\n");
 		return;
 	}
-	chat__broadcast(ch, c, "* %s %s\n", chat__name(ch, c), args);
+	chat__broadcast(ch, c, "* %s %s\n", chat__name(c), args);
 }
 
 static void cmd_help(struct chat *ch, pinetd_conn *c, char *args)
 {
-	(void)args;
+	(void)ch, (void)args;
 	for (size_t i = 0; i < NCMDS; i++)
-		ch->core->sendf(c, "* /%s%s: %s\n", chat_cmds[i].name,
-				chat_cmds[i].args, chat_cmds[i].help);
-	ch->core->sendf(c, "* any other line goes to everyone else; "
-			   "start it with // to send a leading /\n");
+		pinetd->sendf(c, "* /%s%s: %s\n", chat_cmds[i].name,
+			      chat_cmds[i].args, chat_cmds[i].help);
+	pinetd->sendf(c, "* any other line goes to everyone else; "
+			 "start it with // to send a leading /\n");
 }
 
 static void cmd_quit(struct chat *ch, pinetd_conn *c, char *args)
 {
 	(void)args;
-	ch->core->sendf(c, "* bye\n");
+	pinetd->sendf(c, "* bye\n");
 	chat__leave(ch, c, PINETD_CLOSE_PLUGIN);
-	ch->core->close(c);
+	pinetd->close(c);
 }
 
 /* ---- dispatch ---- */
@@ -218,5 +216,5 @@ void chat__command(struct chat *ch, pinetd_conn *c, char *line, size_t len)
 			return;
 		}
 	}
-	ch->core->sendf(c, "* unknown command /%s (try /help)\n", name);
+	pinetd->sendf(c, "* unknown command /%s (try /help)\n", name);
 }

@@ -5,17 +5,20 @@
  *
  * One process per connection: the program itself.  The plugin runs in
  * the worker (PINETD_PF_SPAWN, event mode); on_open prepares the
- * environment and hands the connection to core->spawn, which starts the
+ * environment and hands the connection to pinetd->spawn, which starts the
  * program as a child of the worker (no copy of the worker is made), logs
  * its standard error line by line (stderr never reaches the client),
  * enforces max_duration, logs how and when it ended and closes the
  * connection.  A UDP service is inetd's "wait" kind: on_wait hands the
- * listening socket itself to core->spawn_wait, the program reads the
+ * listening socket itself to pinetd->spawn_wait, the program reads the
  * datagrams, and the daemon polls the socket again once it has exited.
  *
  * The environment is cleared: the program gets the UCSPI connection
  * variables (PROTO, TCPREMOTEIP, ...), REMOTE_ADDR and REMOTE_PORT, and
  * the variables of pinetd's own environment named in the `env` option.
+ *
+ * A refused on_open (the program could not start) gets its on_close with
+ * PINETD_CLOSE_REFUSED; exec has nothing to undo and no on_close.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,8 +40,8 @@ struct exec_conf {
 	const char *env;
 };
 
+/* Per service: the parsed words (the options are parsed once, at init). */
 struct exec {
-	const struct pinetd_core *core;
 	pinetd_svc *svc;
 	const struct exec_conf *conf;
 	char **argv; /* from `args`, or { basename(program), NULL } */
@@ -147,19 +150,11 @@ static void exec_fini(void *state)
 	free(e);
 }
 
-static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
-		     const void *conf, void **state, char *err, size_t errlen)
+static int exec_init(pinetd_svc *svc, const void *conf, void **state,
+		     char *err, size_t errlen)
 {
 	struct exec *e;
 
-	if (core->size < offsetof(struct pinetd_core, spawn_wait) +
-				 sizeof core->spawn_wait ||
-	    !core->conn_fd || !core->spawn || !core->spawn_wait) {
-		snprintf(err, errlen, "this daemon cannot start programs for "
-				      "plugins (core->spawn): it is older than "
-				      "this plugin");
-		return -1;
-	}
 	if (check_program(((const struct exec_conf *)conf)->program, err,
 			  errlen) < 0)
 		return -1;
@@ -167,7 +162,6 @@ static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	e->core = core;
 	e->svc = svc;
 	e->conf = conf;
 	e->tag = exec_basename(e->conf->program);
@@ -179,7 +173,8 @@ static int exec_init(const struct pinetd_core *core, pinetd_svc *svc,
 	return 0;
 }
 
-/* The socket's own address, or NULL when it has none worth telling. */
+/* The listening socket's own address, or NULL when it has none worth
+ * telling. */
 static const struct sockaddr *local_addr(int fd, struct sockaddr_storage *ss)
 {
 	socklen_t len = sizeof *ss;
@@ -199,8 +194,8 @@ static int make_env(const struct exec *e, struct exec_env *env,
 {
 	if (exec_env_ucspi(env, proto, local, remote) < 0 ||
 	    exec_env_keep(env, e->keep, environ) < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR, "%s: %s", e->tag,
-			     strerror(errno));
+		pinetd->log(e->svc, PINETD_LOG_ERR, "%s: %s", e->tag,
+			    strerror(errno));
 		exec_env_free(env);
 		return -1;
 	}
@@ -209,27 +204,26 @@ static int make_env(const struct exec *e, struct exec_env *env,
 
 /*
  * on_open, in the worker: hand the connection to the program, which the
- * worker starts itself (core->spawn); the core logs its stderr and its
+ * worker starts itself (pinetd->spawn); the core logs its stderr and its
  * end and closes the connection when it exits.  Refuses the connection
  * when the program cannot be started.
  */
 static int exec_open(void *state, pinetd_conn *c)
 {
 	const struct exec *e = state;
-	struct sockaddr_storage ss;
 	struct exec_env env = { .v = NULL };
 	char err[256];
-	long pid;
+	pid_t pid;
 
-	if (make_env(e, &env, "TCP", local_addr(e->core->conn_fd(c), &ss),
-		     e->core->peer_addr(c, NULL)) < 0)
+	if (make_env(e, &env, "TCP", pinetd->local_addr(c, NULL),
+		     pinetd->peer_addr(c, NULL)) < 0)
 		return -1;
-	pid = e->core->spawn(c, e->conf->program, e->argv,
-			     env.v ? env.v : no_env, err, sizeof err);
+	pid = pinetd->spawn(c, e->conf->program, e->argv,
+			    env.v ? env.v : no_env, err, sizeof err);
 	exec_env_free(&env); /* the program has its copy: it has exec'd */
 	if (pid < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s for %s: %s",
-			     e->conf->program, e->core->peer_name(c), err);
+		pinetd->log(e->svc, PINETD_LOG_ERR, "cannot run %s for %s: %s",
+			    e->conf->program, pinetd->peer_name(c), err);
 		return -1;
 	}
 	return 0;
@@ -237,7 +231,7 @@ static int exec_open(void *state, pinetd_conn *c)
 
 /*
  * on_wait, in the worker: a datagram waits on the listening socket fd;
- * hand the socket to the program (core->spawn_wait), which reads the
+ * hand the socket to the program (pinetd->spawn_wait), which reads the
  * datagram(s) itself.  The core polls the socket again once it exits.
  */
 static int exec_wait(void *state, pinetd_svc *svc, int fd)
@@ -246,23 +240,22 @@ static int exec_wait(void *state, pinetd_svc *svc, int fd)
 	struct sockaddr_storage ss;
 	struct exec_env env = { .v = NULL };
 	char err[256];
-	long pid;
+	pid_t pid;
 
 	if (make_env(e, &env, "UDP", local_addr(fd, &ss), NULL) < 0)
 		return -1;
-	pid = e->core->spawn_wait(svc, fd, e->conf->program, e->argv,
-				  env.v ? env.v : no_env, err, sizeof err);
+	pid = pinetd->spawn_wait(svc, fd, e->conf->program, e->argv,
+				 env.v ? env.v : no_env, err, sizeof err);
 	exec_env_free(&env);
 	if (pid < 0) {
-		e->core->log(e->svc, PINETD_LOG_ERR, "cannot run %s: %s",
-			     e->conf->program, err);
+		pinetd->log(e->svc, PINETD_LOG_ERR, "cannot run %s: %s",
+			    e->conf->program, err);
 		return -1;
 	}
 	return 0;
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "exec",
 	.description = "run an inetd program with the socket on stdin and "
 		       "stdout",
@@ -274,4 +267,4 @@ PINETD_PLUGIN_DEFINE = {
 	.fini = exec_fini,
 	.on_open = exec_open,
 	.on_wait = exec_wait,
-};
+);

@@ -15,7 +15,10 @@
  * twice, and it still answers every line it receives.
  *
  * Output gathered during one callback (echo, libtelnet's replies, command
- * output) goes out in one core->send at its end.
+ * output) goes out in one pinetd->send at its end.
+ *
+ * The service's state is its option struct (no init); each session
+ * lives in a block conn_data points to.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,7 +69,7 @@ static const struct {
 static void tn_flush(struct tn_session *s)
 {
 	if (s->outlen) {
-		s->srv->core->send(s->conn, s->out, s->outlen);
+		pinetd->send(s->conn, s->out, s->outlen);
 		s->outlen = 0;
 	}
 }
@@ -77,7 +80,7 @@ static void tn_sink(struct tn_session *s, const char *buf, size_t len)
 	if (s->outlen + len > sizeof s->out)
 		tn_flush(s);
 	if (len > sizeof s->out) {
-		s->srv->core->send(s->conn, buf, len);
+		pinetd->send(s->conn, buf, len);
 		return;
 	}
 	memcpy(s->out + s->outlen, buf, len);
@@ -137,7 +140,7 @@ static void tn_echo(void *arg, const char *buf, size_t len)
 
 static void tn_prompt(struct tn_session *s)
 {
-	tn_puts(s, s->srv->conf->prompt);
+	tn_puts(s, s->conf->prompt);
 }
 
 /* Reprint the prompt and, when we echo, the line typed so far. */
@@ -156,9 +159,9 @@ unsigned tn_columns(const struct tn_session *s)
 	return s->width >= 20 && s->width <= 1000 ? s->width : 80;
 }
 
-struct tn_session *tn_session_of(const struct tn_service *srv, pinetd_conn *c)
+struct tn_session *tn_session_of(pinetd_conn *c)
 {
-	struct tn_session **slot = srv->core->conn_data(c);
+	struct tn_session **slot = pinetd->conn_data(c);
 
 	return slot ? *slot : NULL;
 }
@@ -168,16 +171,14 @@ void tn_quit(struct tn_session *s)
 	tn_puts(s, "bye\n");
 	s->closing = 1;
 	tn_flush(s);
-	s->srv->core->close(s->conn);
+	pinetd->close(s->conn);
 }
 
 /* End a session that broke the protocol in a way we cannot recover from. */
 static void tn_abort(struct tn_session *s, const char *why)
 {
-	const struct tn_service *srv = s->srv;
-
-	srv->core->log(srv->svc, PINETD_LOG_NOTICE, "%s: protocol error: %s",
-		       srv->core->peer_name(s->conn), why);
+	pinetd->log(s->svc, PINETD_LOG_NOTICE, "%s: protocol error: %s",
+		    pinetd->peer_name(s->conn), why);
 	tn_printf(s, "\nprotocol error: %s\n", why);
 	tn_quit(s);
 }
@@ -335,8 +336,6 @@ static void tn_ttype(struct tn_session *s, const telnet_event_t *ev)
 
 static void tn_warning(struct tn_session *s, const telnet_event_t *ev)
 {
-	const struct tn_service *srv = s->srv;
-
 	/* libtelnet 0.21 leaves error.errcode unset: its message is all we
 	 * have.  After this one the parser is back in data state and hands
 	 * the rest of the subnegotiation over as data: drop it until the
@@ -345,9 +344,9 @@ static void tn_warning(struct tn_session *s, const telnet_event_t *ev)
 		s->sb_skip = 1;
 	if (!s->warned) {
 		s->warned = 1;
-		srv->core->log(srv->svc, PINETD_LOG_INFO,
-			       "%s: telnet: %s (further warnings not logged)",
-			       srv->core->peer_name(s->conn), ev->error.msg);
+		pinetd->log(s->svc, PINETD_LOG_INFO,
+			    "%s: telnet: %s (further warnings not logged)",
+			    pinetd->peer_name(s->conn), ev->error.msg);
 	}
 }
 
@@ -404,53 +403,33 @@ static void tn_event(telnet_t *t, telnet_event_t *ev, void *arg)
 
 /* ---- plugin callbacks ---- */
 
-static int tn_init(const struct pinetd_core *core, pinetd_svc *svc,
-		   const void *conf, void **state, char *err, size_t errlen)
-{
-	struct tn_service *srv = malloc(sizeof *srv);
-
-	if (!srv) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	srv->core = core;
-	srv->svc = svc;
-	srv->conf = conf;
-	*state = srv;
-	return 0;
-}
-
-static void tn_fini(void *state)
-{
-	free(state);
-}
-
 /*
  * A new session: offer our options, greet, prompt.  Returns -1 (the core
  * closes the connection) when memory runs out.
  */
 static int tn_open(void *state, pinetd_conn *c)
 {
-	struct tn_service *srv = state;
-	struct tn_session **slot = srv->core->conn_data(c);
+	const struct tn_conf *cf = state;
+	struct tn_session **slot = pinetd->conn_data(c);
 	struct tn_session *s = calloc(1, sizeof *s);
 
 	if (!s || !slot || !(s->telnet = telnet_init(tn_telopts, tn_event, 0, s))) {
-		srv->core->log(srv->svc, PINETD_LOG_ERR,
-			       "%s: out of memory for a session",
-			       srv->core->peer_name(c));
+		pinetd->log(pinetd->conn_service(c), PINETD_LOG_ERR,
+			    "%s: out of memory for a session",
+			    pinetd->peer_name(c));
 		free(s);
 		return -1;
 	}
-	s->srv = srv;
+	s->conf = cf;
+	s->svc = pinetd->conn_service(c);
 	s->conn = c;
 	s->since = time(NULL);
 	tnedit_init(&s->ed, tn_echo, s);
 	*slot = s;
 	for (size_t i = 0; i < sizeof tn_offers / sizeof *tn_offers; i++)
 		telnet_negotiate(s->telnet, tn_offers[i].cmd, tn_offers[i].opt);
-	if (srv->conf->banner[0]) {
-		tn_puts(s, srv->conf->banner);
+	if (cf->banner[0]) {
+		tn_puts(s, cf->banner);
 		tn_puts(s, "\n");
 	}
 	tn_prompt(s);
@@ -460,20 +439,21 @@ static int tn_open(void *state, pinetd_conn *c)
 
 static void tn_data(void *state, pinetd_conn *c, const char *buf, size_t len)
 {
-	struct tn_session *s = tn_session_of(state, c);
+	struct tn_session *s = tn_session_of(c);
 
+	(void)state;
 	if (!s || s->closing)
 		return;
 	telnet_recv(s->telnet, buf, len);
 	tn_flush(s);
 }
 
-static void tn_close(void *state, pinetd_conn *c, enum pinetd_close_reason why)
+/* The session is gone (also after a refused open: the slot is NULL). */
+static void tn_close(void *state, pinetd_conn *c, int why)
 {
-	const struct tn_service *srv = state;
-	struct tn_session **slot = srv->core->conn_data(c);
+	struct tn_session **slot = pinetd->conn_data(c);
 
-	(void)why;
+	(void)state, (void)why;
 	if (!slot || !*slot)
 		return;
 	telnet_free((*slot)->telnet);
@@ -481,8 +461,7 @@ static void tn_close(void *state, pinetd_conn *c, enum pinetd_close_reason why)
 	*slot = NULL;
 }
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "telnet",
 	.description = "interactive command shell over Telnet (RFC 854): "
 		       "echo, line editing, NAWS, TTYPE",
@@ -490,9 +469,7 @@ PINETD_PLUGIN_DEFINE = {
 	.options = tn_options,
 	.conf_size = sizeof(struct tn_conf),
 	.conn_size = sizeof(struct tn_session *),
-	.init = tn_init,
-	.fini = tn_fini,
 	.on_open = tn_open,
 	.on_data = tn_data,
 	.on_close = tn_close,
-};
+);

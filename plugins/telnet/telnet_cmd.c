@@ -114,7 +114,7 @@ static void cmd_date(struct tn_session *s, const char *arg)
 
 static void cmd_uptime(struct tn_session *s, const char *arg)
 {
-	time_t start = s->srv->core->start_time(), now = time(NULL);
+	time_t start = pinetd->start_time(), now = time(NULL);
 	char up[64], since[64];
 	struct tm tm;
 
@@ -134,8 +134,7 @@ struct who_walk {
 static int who_one(pinetd_conn *c, void *arg)
 {
 	struct who_walk *w = arg;
-	const struct tn_service *srv = w->self->srv;
-	const struct tn_session *o = tn_session_of(srv, c);
+	const struct tn_session *o = tn_session_of(c);
 	char win[24] = "-", conn[32], line[160];
 
 	if (!o)
@@ -144,7 +143,7 @@ static int who_one(pinetd_conn *c, void *arg)
 		snprintf(win, sizeof win, "%ux%u", o->width, o->height);
 	fmt_duration(conn, sizeof conn, (long)(w->now - o->since));
 	snprintf(line, sizeof line, "%c %-22s %-12s %-9s %s",
-		 o == w->self ? '*' : ' ', srv->core->peer_name(c),
+		 o == w->self ? '*' : ' ', pinetd->peer_name(c),
 		 o->ttype[0] ? o->ttype : "-", win, conn);
 	put_fitted(w->self, line);
 	return 0;
@@ -156,16 +155,14 @@ static void cmd_who(struct tn_session *s, const char *arg)
 
 	(void)arg;
 	put_fitted(s, "  PEER                   TERMINAL     WINDOW    CONNECTED");
-	s->srv->core->foreach_conn(s->srv->svc, who_one, &w);
+	pinetd->foreach_conn(s->svc, who_one, &w);
 }
 
 static void cmd_whoami(struct tn_session *s, const char *arg)
 {
-	const struct tn_service *srv = s->srv;
-
 	(void)arg;
-	tn_printf(s, "peer:     %s\n", srv->core->peer_name(s->conn));
-	tn_printf(s, "service:  %s\n", srv->core->service_name(srv->svc));
+	tn_printf(s, "peer:     %s\n", pinetd->peer_name(s->conn));
+	tn_printf(s, "service:  %s\n", pinetd->service_name(s->svc));
 	tn_printf(s, "terminal: %s\n", s->ttype[0] ? s->ttype : "unknown");
 	if (s->width && s->height)
 		tn_printf(s, "window:   %ux%u\n", s->width, s->height);
@@ -244,7 +241,7 @@ static void cmd_services(struct tn_session *s, const char *arg)
 	(void)arg;
 	tn_printf(s, "%-12s %-10s %5s  %s\n", "SERVICE", "PLUGIN", "CONNS",
 		  "LISTEN");
-	s->srv->core->foreach_service(s->srv->svc, services_one, &l);
+	pinetd->foreach_service(s->svc, services_one, &l);
 }
 
 static void cmd_quit(struct tn_session *s, const char *arg)

@@ -22,19 +22,13 @@ struct tn_conf {
 	const char *prompt;
 };
 
-/* Per service. */
-struct tn_service {
-	const struct pinetd_core *core;
-	pinetd_svc *svc;
-	const struct tn_conf *conf;
-};
-
 /* The longest terminal type kept (RFC 1091 allows 40 characters). */
 #define TN_TTYPE_MAX 40
 
 /* Per connection: conn_data holds a pointer to one of these. */
 struct tn_session {
-	struct tn_service *srv;
+	const struct tn_conf *conf; /* the service's state: its options */
+	pinetd_svc *svc;
 	pinetd_conn *conn;
 	telnet_t *telnet;
 	struct tnedit ed;
@@ -59,7 +53,8 @@ struct tn_session {
  */
 void tn_write(struct tn_session *s, const char *text, size_t len);
 
-/* tn_printf -- printf into tn_write. */
+/* tn_printf -- printf into tn_write (not pinetd->vsendf: the text must
+ * be escaped for Telnet on its way out). */
 void tn_printf(struct tn_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -71,7 +66,7 @@ unsigned tn_columns(const struct tn_session *s);
 
 /* tn_session_of -- the session of a connection of this service (NULL
  * while it has none). */
-struct tn_session *tn_session_of(const struct tn_service *srv, pinetd_conn *c);
+struct tn_session *tn_session_of(pinetd_conn *c);
 
 /*
  * tncmd_run -- run one command line (NUL-terminated, writable) on a

@@ -17,19 +17,8 @@ __attribute__((constructor)) static void forge(void)
 		_exit(1);
 }
 
-static int init(const struct pinetd_core *core, pinetd_svc *svc,
-		const void *conf, void **state, char *err, size_t errlen)
-{
-	return 0;
-}
-
-static void data(void *state, pinetd_conn *c, const char *buf, size_t len) {}
-
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "forger",
 	.description = "forges a checker frame when loaded (tests)",
 	.transports = PINETD_TCP,
-	.init = init,
-	.on_data = data,
-};
+);

@@ -13,6 +13,7 @@
  * directory of its own, and replaces it to upgrade the plugin.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,32 +29,30 @@
 
 struct conf {
 #ifdef VARIANT_INT
-	long greeting;
+	int64_t greeting;
 #else
 	const char *greeting;
 #endif
 };
 
 struct state {
-	const struct pinetd_core *core;
 	char reply[160];
 	size_t len;
 };
 
-static int init(const struct pinetd_core *core, pinetd_svc *svc,
-		const void *conf, void **state, char *err, size_t errlen)
+static int init(pinetd_svc *svc, const void *conf, void **state, char *err,
+		size_t errlen)
 {
 	const struct conf *c = conf;
 	struct state *s = calloc(1, sizeof *s);
 
-	(void)svc;
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	s->core = core;
 #ifdef VARIANT_INT
-	snprintf(s->reply, sizeof s->reply, VARIANT_TAG " %ld\n", c->greeting);
+	snprintf(s->reply, sizeof s->reply, VARIANT_TAG " %lld\n",
+		 (long long)c->greeting);
 #else
 	snprintf(s->reply, sizeof s->reply, VARIANT_TAG " %s\n", c->greeting);
 #endif
@@ -68,14 +67,11 @@ static void fini(void *state)
 }
 
 static void line(void *state, pinetd_conn *c, char *text, size_t len,
-		 unsigned flags)
+		 uint32_t flags)
 {
-	struct state *s = state;
+	const struct state *s = state;
 
-	(void)text;
-	(void)len;
-	(void)flags;
-	s->core->send(c, s->reply, s->len);
+	pinetd->send(c, s->reply, s->len);
 }
 
 static const struct pinetd_option options[] = {
@@ -89,8 +85,7 @@ static const struct pinetd_option options[] = {
 	PINETD_OPTION_END,
 };
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = VARIANT_NAME,
 	.description = "answers each line with its variant's tag (tests)",
 	.transports = PINETD_TCP,
@@ -100,4 +95,4 @@ PINETD_PLUGIN_DEFINE = {
 	.init = init,
 	.fini = fini,
 	.on_line = line,
-};
+);

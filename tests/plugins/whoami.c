@@ -17,10 +17,6 @@ struct conf {
 	const char *record;
 };
 
-struct state {
-	const struct pinetd_core *core;
-};
-
 static void record(const char *file, const char *what)
 {
 	FILE *f;
@@ -37,38 +33,25 @@ __attribute__((constructor)) static void ctor(void)
 	record(getenv("PN_WHOAMI_FILE"), "ctor");
 }
 
-static int init(const struct pinetd_core *core, pinetd_svc *svc,
-		const void *conf, void **state, char *err, size_t errlen)
+/* Records and logs; the state stays the conf. */
+static int init(pinetd_svc *svc, const void *conf, void **state, char *err,
+		size_t errlen)
 {
 	const struct conf *c = conf;
-	struct state *s = calloc(1, sizeof *s);
 
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	s->core = core;
 	record(c->record, "init");
 	/* With a NULL service handle (pinetd -t before the checker) this
 	 * crashed the daemon. */
-	core->log(svc, PINETD_LOG_INFO, "whoami: init as uid %ld",
-		  (long)getuid());
-	*state = s;
+	pinetd->log(svc, PINETD_LOG_INFO, "whoami: init as uid %ld",
+		    (long)getuid());
 	return 0;
 }
 
-static void fini(void *state)
-{
-	free(state);
-}
-
 static void line(void *state, pinetd_conn *c, char *text, size_t len,
-		 unsigned flags)
+		 uint32_t flags)
 {
-	struct state *s = state;
-
-	s->core->send(c, text, len);
-	s->core->send(c, "\n", 1);
+	text[len] = '\n'; /* the NUL: writable */
+	pinetd->send(c, text, len + 1);
 }
 
 static const struct pinetd_option options[] = {
@@ -77,8 +60,7 @@ static const struct pinetd_option options[] = {
 	PINETD_OPTION_END,
 };
 
-PINETD_PLUGIN_DEFINE = {
-	PINETD_PLUGIN_HEAD,
+PINETD_PLUGIN_DEFINE(
 	.name = "whoami",
 	.description = "records the uid of its constructor and init (tests)",
 	.transports = PINETD_TCP,
@@ -86,6 +68,5 @@ PINETD_PLUGIN_DEFINE = {
 	.options = options,
 	.conf_size = sizeof(struct conf),
 	.init = init,
-	.fini = fini,
 	.on_line = line,
-};
+);

@@ -4,16 +4,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <cmocka.h>
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static void test_ack_default_reply_per_line(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", NULL);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -31,7 +32,7 @@ static void test_ack_prefix_mode_with_greeting(void **st)
 {
 	const char *opts[] = { "mode=prefix", "greeting=Welcome to the server. "
 			       "Type something and hit enter", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -43,10 +44,63 @@ static void test_ack_prefix_mode_with_greeting(void **st)
 	pt_service_free(s);
 }
 
+/* A core that counts the plugin's sends: the kit's, seen through the
+ * plugin's own `pinetd` slot, which the test points at a copy. */
+static int sends, sendvs;
+static struct pinetd_core counting;
+
+static int count_send(pinetd_conn *c, const void *buf, size_t len)
+{
+	sends++;
+	return pt_core.send(c, buf, len);
+}
+
+static int count_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt)
+{
+	sendvs++;
+	return pt_core.sendv(c, iov, iovcnt);
+}
+
+static void count_sends(void)
+{
+	counting = pt_core;
+	counting.send = count_send;
+	counting.sendv = count_sendv;
+	pinetd = &counting;
+	sends = sendvs = 0;
+}
+
+/* Each answer is one sendv (one write, one TCP segment), in both modes,
+ * however it ends. */
+static void test_ack_each_answer_is_one_sendv(void **st)
+{
+	const char *prefix[] = { "mode=prefix", "reply_end=crlf", NULL };
+	const char *reply[] = { "framing=read", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", prefix);
+
+	(void)st;
+	count_sends();
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "one\ntwo\r\nthree");
+	assert_string_equal(pt_output(c, NULL), "OK...one\r\nOK...two\r\n");
+	assert_int_equal(sendvs, 2);
+	assert_int_equal(sends, 0);
+	pt_service_free(s);
+
+	s = pt_service_new(&pinetd_plugin_v1, "ack", reply);
+	count_sends();
+	c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "a read\n");
+	assert_string_equal(pt_output(c, NULL), "I got your message\n");
+	assert_int_equal(sendvs, 1);
+	assert_int_equal(sends, 0);
+	pt_service_free(s);
+}
+
 static void test_ack_close_after_reply_and_custom_text(void **st)
 {
 	const char *opts[] = { "reply=Thank you.", "close_after_reply=yes", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -60,7 +114,7 @@ static void test_ack_close_after_reply_and_custom_text(void **st)
 static void test_ack_logs_messages(void **st)
 {
 	const char *opts[] = { "log_messages=true", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 	int count;
 
 	(void)st;
@@ -75,7 +129,7 @@ static void test_ack_logs_messages(void **st)
 
 static void test_ack_datagram_modes(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", NULL);
 	size_t n;
 
 	(void)st;
@@ -84,7 +138,7 @@ static void test_ack_datagram_modes(void **st)
 	pt_service_free(s);
 
 	const char *opts[] = { "mode=prefix", NULL };
-	s = pt_service_new(&pinetd_plugin, "ack", opts);
+	s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 	pt_datagram(s, "127.0.0.1", 4000, "1st udp client\n", 15);
 	assert_string_equal(pt_reply(&n, NULL), "OK...1st udp client\n");
 	assert_int_equal(n, 20);
@@ -94,7 +148,7 @@ static void test_ack_datagram_modes(void **st)
 static void test_ack_prefix_reply_never_exceeds_one_datagram(void **st)
 {
 	const char *opts[] = { "mode=prefix", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 	static char big[65507];
 	size_t n;
 
@@ -112,7 +166,7 @@ static void test_ack_prefix_reply_never_exceeds_one_datagram(void **st)
 static void test_ack_read_framing_answers_each_read_once(void **st)
 {
 	const char *opts[] = { "framing=read", "reply_end=none", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 	size_t n;
 
 	(void)st;
@@ -134,7 +188,7 @@ static void test_ack_read_framing_answers_each_read_once(void **st)
 static void test_ack_read_framing_prefix_keeps_the_bytes(void **st)
 {
 	const char *opts[] = { "framing=read", "mode=prefix", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -155,7 +209,7 @@ static void test_ack_read_framing_empty_prefix_echoes_once_and_closes(void **st)
 {
 	const char *opts[] = { "framing=read", "mode=prefix", "prefix=",
 			       "close_after_reply=true", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -184,7 +238,7 @@ static void test_ack_reply_end_over_lines(void **st)
 	(void)st;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *opts[] = { "mode=prefix", cases[i].end, NULL };
-		struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+		struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 		pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
 		pt_sendstr(s, c, "a\r\nb\nc");
 		pt_eof(s, c);
@@ -199,7 +253,7 @@ static void test_ack_reply_end_reply_mode_over_reads(void **st)
 {
 	const char *same[] = { "framing=read", "reply_end=same", NULL };
 	const char *crlf[] = { "framing=read", "reply_end=crlf", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", same);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", same);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -210,7 +264,7 @@ static void test_ack_reply_end_reply_mode_over_reads(void **st)
 			    "I got your message\r\nI got your message"
 			    "I got your message\n");
 	pt_service_free(s);
-	s = pt_service_new(&pinetd_plugin, "ack", crlf);
+	s = pt_service_new(&pinetd_plugin_v1, "ack", crlf);
 	c = pt_connect(s, "127.0.0.1", 5000);
 	pt_sendstr(s, c, "y");
 	assert_string_equal(pt_output(c, NULL), "I got your message\r\n");
@@ -224,7 +278,7 @@ static void test_ack_reply_end_over_datagrams(void **st)
 	const char *ack[] = { "udp_reply=Ack", "reply_end=none", NULL };
 	const char *none[] = { "mode=prefix", "reply_end=none", NULL };
 	const char *crlf[] = { "mode=prefix", "reply_end=crlf", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", ack);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", ack);
 	size_t n;
 
 	(void)st;
@@ -232,11 +286,11 @@ static void test_ack_reply_end_over_datagrams(void **st)
 	assert_string_equal(pt_reply(&n, NULL), "Ack");
 	assert_int_equal(n, 3);
 	pt_service_free(s);
-	s = pt_service_new(&pinetd_plugin, "ack", none);
+	s = pt_service_new(&pinetd_plugin_v1, "ack", none);
 	pt_datagram(s, "127.0.0.1", 4000, "hi\r\n", 4);
 	assert_string_equal(pt_reply(&n, NULL), "OK...hi");
 	pt_service_free(s);
-	s = pt_service_new(&pinetd_plugin, "ack", crlf);
+	s = pt_service_new(&pinetd_plugin_v1, "ack", crlf);
 	pt_datagram(s, "127.0.0.1", 4000, "hi\n", 3);
 	assert_string_equal(pt_reply(&n, NULL), "OK...hi\r\n");
 	pt_service_free(s);
@@ -247,7 +301,7 @@ static void test_ack_reply_end_over_datagrams(void **st)
 static void test_ack_datagram_keeps_its_ending_when_cut(void **st)
 {
 	const char *opts[] = { "mode=prefix", "reply_end=crlf", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "ack", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "ack", opts);
 	static char big[65507];
 	size_t n;
 
@@ -261,20 +315,22 @@ static void test_ack_datagram_keeps_its_ending_when_cut(void **st)
 	pt_service_free(s);
 }
 
-/* The new options list their choices, defaulting to what ack always did. */
+/* The new options list their choices, defaulting (by name) to what ack
+ * always did. */
 static void test_ack_framing_and_reply_end_list_their_choices(void **st)
 {
-	const struct pinetd_option *o = pinetd_plugin.options;
+	const struct pinetd_option *o = pinetd_plugin_v1.options;
 	int seen = 0;
 
 	(void)st;
 	for (; o->name; o++) {
 		if (strcmp(o->name, "framing") == 0) {
-			assert_string_equal(o->choices[o->def_int], "line");
+			assert_string_equal(o->def_str, "line");
+			assert_string_equal(o->choices[0], "line");
 			assert_string_equal(o->choices[1], "read");
 			seen++;
 		} else if (strcmp(o->name, "reply_end") == 0) {
-			assert_string_equal(o->choices[o->def_int], "auto");
+			assert_string_equal(o->def_str, "auto");
 			seen++;
 		}
 	}
@@ -286,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack_default_reply_per_line),
 		cmocka_unit_test(test_ack_prefix_mode_with_greeting),
+		cmocka_unit_test(test_ack_each_answer_is_one_sendv),
 		cmocka_unit_test(test_ack_close_after_reply_and_custom_text),
 		cmocka_unit_test(test_ack_logs_messages),
 		cmocka_unit_test(test_ack_datagram_modes),

@@ -18,7 +18,7 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define LINE 74
 #define BURST_MAX 16384	  /* the most one on_drain may send */
@@ -57,7 +57,7 @@ static void assert_stream(const char *buf, size_t len, size_t from)
 
 static int setup(void **st)
 {
-	*st = pt_service_new(&pinetd_plugin, "chargen", NULL);
+	*st = pt_service_new(&pinetd_plugin_v1, "chargen", NULL);
 	return *st ? 0 : -1;
 }
 
@@ -173,6 +173,8 @@ static void test_connections_rotate_independently(void **st)
 	assert_stream(out, na, 0);
 }
 
+/* The peer's EOF (half close) does not stop the pattern: RFC 864 sends
+ * until the user goes away; once gone, no more drains. */
 static void test_closed_connection_gets_no_more_drains(void **st)
 {
 	pinetd_conn *c = pt_connect(*st, "192.0.2.1", 4242);
@@ -181,9 +183,14 @@ static void test_closed_connection_gets_no_more_drains(void **st)
 	pt_drain(*st, c);
 	pt_output(c, &before);
 	pt_eof(*st, c);
-	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PEER);
+	assert_false(pt_closed(c));
 	pt_drain(*st, c);
 	pt_output(c, &n);
+	assert_int_equal(n, 2 * before);
+	pt_disconnect(*st, c);
+	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PEER);
+	pt_drain(*st, c);
+	pt_output(c, &before);
 	assert_int_equal(n, before);
 }
 

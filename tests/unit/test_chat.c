@@ -12,7 +12,7 @@
 #include "chat_telnet.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 #define A_NAME "192.0.2.1:1001"
 #define B_NAME "192.0.2.2:1002"
@@ -40,7 +40,7 @@ static int room_setup(void **st)
 {
 	static struct room r;
 
-	r.s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	r.s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 	assert_non_null(r.s);
 	r.a = pt_connect(r.s, "192.0.2.1", 1001);
 	r.b = pt_connect(r.s, "192.0.2.2", 1002);
@@ -67,7 +67,7 @@ static int room_teardown(void **st)
 
 static void test_chat_join_is_announced_to_the_others_only(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -86,7 +86,7 @@ static void test_chat_welcome_option_is_sent_on_join(void **st)
 {
 	const char *opts[] = { "welcome=Welcome to the room; /help for help",
 			       NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -95,6 +95,41 @@ static void test_chat_welcome_option_is_sent_on_join(void **st)
 	expect_out(b, "Welcome to the room; /help for help\n");
 	expect_out(a, "[" B_NAME "] entered room\n");
 	pt_service_free(s);
+}
+
+/*
+ * A reload that changes chat's options keeps the room: members, nicks
+ * and join order stay; the new welcome and notices apply at once.  A
+ * template with an unknown placeholder is refused and changes nothing.
+ */
+static void test_chat_reconfigure_keeps_the_room(void **st)
+{
+	struct room *r = *st;
+	const char *good[] = { "welcome=new rules", "line_notice={nick}: {text}\n",
+			       NULL };
+	const char *bad[] = { "join_notice={text} joined\n", NULL };
+
+	pt_sendstr(r->s, r->b, "/nick bob\n");
+	pt_clear(r->a);
+	pt_clear(r->b);
+	pt_clear(r->c);
+	assert_int_equal(pt_reconfigure(r->s, good), 0);
+	pt_sendstr(r->s, r->b, "hi\n");
+	expect_out(r->a, "bob: hi\n");
+	expect_out(r->c, "bob: hi\n");
+	pinetd_conn *d = pt_connect(r->s, "192.0.2.4", 1004);
+	expect_out(d, "new rules\n");
+	expect_out(r->a, "[192.0.2.4:1004] entered room\n");
+	pt_clear(r->b);
+	pt_clear(r->c);
+	pt_sendstr(r->s, r->c, "/who\n");
+	expect_out(r->c, "* 4 in room: " A_NAME ", bob, " C_NAME
+			 ", 192.0.2.4:1004\n");
+	assert_int_equal(pt_reconfigure(r->s, bad), -1);
+	assert_non_null(strstr(pt_last_error(), "join_notice: unknown "
+						"placeholder {text}"));
+	pt_sendstr(r->s, r->a, "still\n");
+	expect_out(r->b, "192.0.2.1:1001: still\n");
 }
 
 static void test_chat_line_reaches_every_other_member(void **st)
@@ -272,7 +307,7 @@ static void test_chat_who_lists_members_in_join_order(void **st)
 
 static void test_chat_who_caps_a_crowded_room(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", NULL);
 	pinetd_conn *c[60];
 	char want[4096];
 	size_t off;
@@ -386,7 +421,7 @@ static void test_chat_templates_speak_the_seed_forms(void **st)
 		"leave_notice=Client ({host}, {port}) is offline",
 		NULL,
 	};
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "127.0.0.1", 50011);
@@ -416,7 +451,7 @@ static void test_chat_templates_every_placeholder(void **st)
 		"nick_leave_notice=bye {nick}{reason} {port}\n",
 		NULL,
 	};
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -440,7 +475,7 @@ static void test_chat_templates_every_placeholder(void **st)
 static void test_chat_templates_leave_reason(void **st)
 {
 	const char *opts[] = { "leave_notice=[{addr}{reason}]", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -463,16 +498,16 @@ static void test_chat_templates_unknown_placeholder_is_refused(void **st)
 	const char *bad3[] = { "leave_notice={addr", NULL };
 
 	(void)st;
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad1));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad1));
 	assert_string_equal(pt_last_error(),
 			    "join_notice: unknown placeholder {text} (known: "
 			    "{host} {port} {addr} {nick}; {{ for a brace)");
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad2));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad2));
 	assert_string_equal(pt_last_error(),
 			    "line_notice: unknown placeholder {who} (known: "
 			    "{host} {port} {addr} {nick} {text} {eol}; {{ for "
 			    "a brace)");
-	assert_null(pt_service_new(&pinetd_plugin, "chat", bad3));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "chat", bad3));
 	assert_string_equal(pt_last_error(),
 			    "leave_notice: unknown placeholder {addr (known: "
 			    "{host} {port} {addr} {nick} {reason}; {{ for a "
@@ -484,7 +519,7 @@ static void test_chat_templates_unknown_placeholder_is_refused(void **st)
 static void test_chat_commands_false_sends_slash_lines(void **st)
 {
 	const char *opts[] = { "commands=false", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "chat", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "chat", opts);
 
 	(void)st;
 	pinetd_conn *a = pt_connect(s, "192.0.2.1", 1001);
@@ -590,6 +625,7 @@ int main(void)
 		ROOM(test_chat_nick_is_validated),
 		ROOM(test_chat_nick_is_unique_ignoring_case),
 		ROOM(test_chat_who_lists_members_in_join_order),
+		ROOM(test_chat_reconfigure_keeps_the_room),
 		cmocka_unit_test(test_chat_who_caps_a_crowded_room),
 		ROOM(test_chat_me_sends_an_action),
 		ROOM(test_chat_help_lists_the_commands),

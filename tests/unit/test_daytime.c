@@ -122,7 +122,7 @@ static void test_option_utc_defaults_to_true(void **st)
 /* TCP: one line, then the plugin closes; later input changes nothing. */
 static void test_tcp_sends_one_line_then_closes(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "daytime", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "daytime", NULL);
 	time_t lo = time(NULL);
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
 	time_t hi = time(NULL);
@@ -145,7 +145,7 @@ static void test_tcp_sends_one_line_then_closes(void **st)
 static void test_tcp_local_time_with_utc_false(void **st)
 {
 	static const char *const opts[] = { "utc=false", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "daytime", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "daytime", opts);
 	time_t lo = time(NULL);
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
 	time_t hi = time(NULL);
@@ -163,7 +163,7 @@ static void test_tcp_local_time_with_utc_false(void **st)
 
 static void test_udp_replies_with_the_line(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "daytime", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "daytime", NULL);
 	time_t lo = time(NULL), hi;
 	size_t n;
 	const char *r;

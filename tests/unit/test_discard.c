@@ -11,11 +11,11 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static int setup(void **st)
 {
-	*st = pt_service_new(&pinetd_plugin, "discard", NULL);
+	*st = pt_service_new(&pinetd_plugin_v1, "discard", NULL);
 	return *st ? 0 : -1;
 }
 
@@ -28,10 +28,14 @@ static int teardown(void **st)
 static void test_descriptor_is_tcp_and_udp(void **st)
 {
 	(void)st;
-	assert_string_equal(pinetd_plugin.name, "discard");
-	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
-	assert_int_equal(pinetd_plugin.flags, 0);
-	assert_null(pinetd_plugin.on_drain);
+	assert_string_equal(pinetd_plugin_v1.name, "discard");
+	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
+	assert_int_equal(pinetd_plugin_v1.flags, 0);
+	assert_null(pinetd_plugin_v1.on_drain);
+	/* No input callback, no init: the core reads and drops the input. */
+	assert_null(pinetd_plugin_v1.on_data);
+	assert_null(pinetd_plugin_v1.on_line);
+	assert_null(pinetd_plugin_v1.init);
 }
 
 static void test_open_sends_nothing(void **st)

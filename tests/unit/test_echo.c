@@ -9,11 +9,11 @@
 
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 static void test_echo_stream_returns_every_byte(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", NULL);
 	char bin[256];
 	size_t n;
 
@@ -34,7 +34,7 @@ static void test_echo_stream_returns_every_byte(void **st)
 
 static void test_echo_datagram_replies_unchanged(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", NULL);
 	size_t n;
 	int count;
 
@@ -56,7 +56,7 @@ static void test_echo_datagram_replies_unchanged(void **st)
 static void test_echo_close_word_closes_after_the_echo(void **st)
 {
 	const char *opts[] = { "close_word=close", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", opts);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -72,7 +72,7 @@ static void test_echo_close_word_closes_after_the_echo(void **st)
 	assert_int_equal(pt_close_reason(c), PINETD_CLOSE_PLUGIN);
 	pt_service_free(s);
 
-	s = pt_service_new(&pinetd_plugin, "echo", opts);
+	s = pt_service_new(&pinetd_plugin_v1, "echo", opts);
 	c = pt_connect(s, "127.0.0.1", 5000);
 	pt_sendstr(s, c, "close"); /* the seed's client sends no newline */
 	assert_true(pt_closed(c));
@@ -85,7 +85,7 @@ static void test_echo_close_word_closes_after_the_echo(void **st)
 static void test_echo_close_word_default_never_closes(void **st)
 {
 	const char *opts[] = { "close_word=x", NULL };
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "echo", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", NULL);
 
 	(void)st;
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
@@ -93,20 +93,40 @@ static void test_echo_close_word_default_never_closes(void **st)
 	pt_sendstr(s, c, "");
 	assert_false(pt_closed(c));
 	pt_service_free(s);
-	s = pt_service_new(&pinetd_plugin, "echo", opts);
+	s = pt_service_new(&pinetd_plugin_v1, "echo", opts);
 	c = pt_connect(s, "127.0.0.1", 5000);
 	pt_send(s, c, "x\0", 2);
 	assert_false(pt_closed(c));
 	pt_service_free(s);
 }
 
+/* A reload that sets close_word applies to an open connection. */
+static void test_echo_reconfigure_applies_in_place(void **st)
+{
+	const char *opts[] = { "close_word=bye", NULL };
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "echo", NULL);
+
+	(void)st;
+	pinetd_conn *c = pt_connect(s, "127.0.0.1", 5000);
+	pt_sendstr(s, c, "bye\n");
+	assert_false(pt_closed(c));
+	assert_int_equal(pt_reconfigure(s, opts), 0);
+	pt_sendstr(s, c, "bye\n");
+	assert_true(pt_closed(c));
+	assert_string_equal(pt_output(c, NULL), "bye\nbye\n");
+	pt_service_free(s);
+}
+
 static void test_echo_descriptor(void **st)
 {
 	(void)st;
-	assert_int_equal(pinetd_plugin.abi, PINETD_ABI_VERSION);
-	assert_string_equal(pinetd_plugin.name, "echo");
-	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
-	assert_int_equal(pinetd_plugin.flags & PINETD_PF_LINES, 0);
+	assert_int_equal(pinetd_plugin_v1.abi, PINETD_ABI_VERSION);
+	assert_string_equal(pinetd_plugin_v1.name, "echo");
+	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
+	assert_int_equal(pinetd_plugin_v1.flags & PINETD_PF_LINES, 0);
+	assert_int_equal(pinetd_plugin_v1.size, sizeof(struct pinetd_plugin));
+	assert_null(pinetd_plugin_v1.init); /* the state is the conf */
+	assert_non_null(pinetd_plugin_v1.reconfigure);
 }
 
 int main(void)
@@ -116,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_echo_datagram_replies_unchanged),
 		cmocka_unit_test(test_echo_close_word_closes_after_the_echo),
 		cmocka_unit_test(test_echo_close_word_default_never_closes),
+		cmocka_unit_test(test_echo_reconfigure_applies_in_place),
 		cmocka_unit_test(test_echo_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

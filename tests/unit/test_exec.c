@@ -28,7 +28,7 @@
 #include "exec_cmd.h"
 #include "pinetd_testkit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 /* ---- helpers ---- */
 
@@ -73,7 +73,7 @@ static size_t run_tcp(const char *const *opts, const char *ip,
 		      unsigned port, const char *input, size_t inlen,
 		      char *out, size_t cap)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "x", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "x", opts);
 	int sv[2];
 
 	assert_non_null(s);
@@ -98,18 +98,18 @@ static size_t run_tcp(const char *const *opts, const char *ip,
 static void test_exec_descriptor(void **st)
 {
 	(void)st;
-	assert_int_equal(pinetd_plugin.abi, PINETD_ABI_VERSION);
-	assert_string_equal(pinetd_plugin.name, "exec");
-	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
-	assert_int_equal(pinetd_plugin.flags, PINETD_PF_SPAWN);
-	assert_non_null(pinetd_plugin.on_open);
-	assert_non_null(pinetd_plugin.on_wait);
+	assert_int_equal(pinetd_plugin_v1.abi, PINETD_ABI_VERSION);
+	assert_string_equal(pinetd_plugin_v1.name, "exec");
+	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
+	assert_int_equal(pinetd_plugin_v1.flags, PINETD_PF_SPAWN);
+	assert_non_null(pinetd_plugin_v1.on_open);
+	assert_non_null(pinetd_plugin_v1.on_wait);
 }
 
 /* init() must fail with the exact reason for each bad option. */
 static void refused(const char *const *opts, const char *reason)
 {
-	assert_null(pt_service_new(&pinetd_plugin, "x", opts));
+	assert_null(pt_service_new(&pinetd_plugin_v1, "x", opts));
 	assert_string_equal(pt_last_error(), reason);
 }
 
@@ -155,7 +155,7 @@ static void test_exec_init_refuses_bad_args_and_env(void **st)
 static void test_exec_init_accepts_good_options(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/bin/cat", "args=cat -u",
 				  "env=PATH HOME", NULL });
 
@@ -374,7 +374,7 @@ static void test_exec_open_cat_returns_bytes(void **st)
 static void test_exec_open_hands_over_quietly(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/bin/sh",
 				  "args=sh -c \"echo oops >&2; exit 4\"",
 				  NULL });
@@ -424,8 +424,11 @@ static void test_exec_open_environment(void **st)
 	assert_int_equal(setenv("KEEPME", "kept value", 1), 0);
 	assert_int_equal(setenv("DROPME", "dropped", 1), 0);
 	run_tcp(opts, "192.0.2.1", 4242, "", 0, out, sizeof out);
-	/* A socketpair has no IP address: no TCPLOCAL* variables. */
+	/* The local address is the core's (pinetd->local_addr): the kit's
+	 * default, 127.0.0.1:7000. */
 	assert_string_equal(out, "PROTO=TCP\n"
+				 "TCPLOCALIP=127.0.0.1\n"
+				 "TCPLOCALPORT=7000\n"
 				 "TCPREMOTEIP=192.0.2.1\n"
 				 "TCPREMOTEPORT=4242\n"
 				 "REMOTE_ADDR=192.0.2.1\n"
@@ -433,6 +436,8 @@ static void test_exec_open_environment(void **st)
 				 "KEEPME=kept value\n");
 	run_tcp(opts, "2001:db8::1", 7, "", 0, out, sizeof out);
 	assert_string_equal(out, "PROTO=TCP\n"
+				 "TCPLOCALIP=127.0.0.1\n"
+				 "TCPLOCALPORT=7000\n"
 				 "TCPREMOTEIP=2001:db8::1\n"
 				 "TCPREMOTEPORT=7\n"
 				 "REMOTE_ADDR=2001:db8::1\n"
@@ -442,11 +447,12 @@ static void test_exec_open_environment(void **st)
 	unsetenv("DROPME");
 }
 
-/* Over a real loopback connection the local address is known too. */
+/* Over a real loopback connection: the local address the core gives
+ * (pinetd->local_addr, here set to the listener's). */
 static void test_exec_open_tcp_local_address(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/usr/bin/env", NULL });
 	struct sockaddr_in a = v4("127.0.0.1", 0), cl;
 	socklen_t alen = sizeof a, clen = sizeof cl;
@@ -464,6 +470,7 @@ static void test_exec_open_tcp_local_address(void **st)
 	int as = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	assert_true(as >= 0);
 	pt_set_next_fd(s, as);
+	pt_set_local(s, "127.0.0.1", ntohs(a.sin_port));
 	pinetd_conn *c = pt_connect(s, "127.0.0.1", ntohs(cl.sin_port));
 	assert_non_null(c);
 	close(as);
@@ -483,7 +490,7 @@ static void test_exec_open_tcp_local_address(void **st)
 static void test_exec_open_without_fd_refuses(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/bin/cat", NULL });
 
 	(void)st;
@@ -499,7 +506,7 @@ static void test_exec_open_without_fd_refuses(void **st)
 static void test_exec_wait_runs_on_the_listening_socket(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/bin/sh",
 				  "args=sh -c \"head -c 5; exit 3\"", NULL });
 	char out[64];
@@ -508,7 +515,7 @@ static void test_exec_wait_runs_on_the_listening_socket(void **st)
 	(void)st;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	assert_int_equal(send(sv[0], "hello", 5, 0), 5);
-	assert_int_equal(pinetd_plugin.on_wait(pt_service_state(s), NULL,
+	assert_int_equal(pinetd_plugin_v1.on_wait(pt_service_state(s), NULL,
 					       sv[1]),
 			 0);
 	assert_int_equal(pt_program_status(), 3 << 8);
@@ -523,7 +530,7 @@ static void test_exec_wait_runs_on_the_listening_socket(void **st)
 static void test_exec_wait_environment(void **st)
 {
 	struct pt_service *s = pt_service_new(
-		&pinetd_plugin, "x",
+		&pinetd_plugin_v1, "x",
 		(const char *[]){ "program=/usr/bin/env", NULL });
 	struct sockaddr_in a = v4("127.0.0.1", 0), b = v4("127.0.0.1", 0);
 	socklen_t alen = sizeof a, blen = sizeof b;
@@ -538,7 +545,7 @@ static void test_exec_wait_environment(void **st)
 	assert_int_equal(getsockname(cli, (struct sockaddr *)&b, &blen), 0);
 	/* env writes to stdout: the "listening" socket must have a peer. */
 	assert_int_equal(connect(srv, (struct sockaddr *)&b, sizeof b), 0);
-	assert_int_equal(pinetd_plugin.on_wait(pt_service_state(s), NULL,
+	assert_int_equal(pinetd_plugin_v1.on_wait(pt_service_state(s), NULL,
 					       srv),
 			 0);
 	recv_one(cli, out, sizeof out);

@@ -17,7 +17,7 @@
 #include "pinetd_testkit.h"
 #include "telnet_edit.h"
 
-extern const struct pinetd_plugin pinetd_plugin;
+extern const struct pinetd_plugin pinetd_plugin_v1;
 
 /*
  * A clock the AYT test sets (-Wl,--wrap=clock_gettime in telnet.mk):
@@ -90,7 +90,7 @@ static pinetd_conn *open_session(struct pt_service *s, unsigned port,
 
 static struct pt_service *service(const char *const *opts)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "telnet", opts);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "telnet", opts);
 
 	assert_non_null(s);
 	return s;

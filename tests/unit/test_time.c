@@ -58,7 +58,7 @@ static void test_encode_fixed_instants(void **st)
 
 static void test_tcp_sends_four_bytes_then_closes(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "time", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "time", NULL);
 	time_t lo = time(NULL);
 	pinetd_conn *c = pt_connect(s, "192.0.2.1", 4242);
 	time_t hi = time(NULL);
@@ -80,7 +80,7 @@ static void test_tcp_sends_four_bytes_then_closes(void **st)
 
 static void test_udp_replies_four_bytes_to_each_datagram(void **st)
 {
-	struct pt_service *s = pt_service_new(&pinetd_plugin, "time", NULL);
+	struct pt_service *s = pt_service_new(&pinetd_plugin_v1, "time", NULL);
 	time_t lo = time(NULL), hi;
 	size_t n;
 	int count;
@@ -104,9 +104,11 @@ static void test_udp_replies_four_bytes_to_each_datagram(void **st)
 static void test_descriptor(void **st)
 {
 	(void)st;
-	assert_string_equal(pinetd_plugin.name, "time");
-	assert_int_equal(pinetd_plugin.transports, PINETD_TCP | PINETD_UDP);
-	assert_null(pinetd_plugin.options);
+	assert_string_equal(pinetd_plugin_v1.name, "time");
+	assert_int_equal(pinetd_plugin_v1.transports, PINETD_TCP | PINETD_UDP);
+	assert_null(pinetd_plugin_v1.options);
+	assert_null(pinetd_plugin_v1.on_data); /* input: read and dropped */
+	assert_null(pinetd_plugin_v1.init);
 }
 
 int main(void)
