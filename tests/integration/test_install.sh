@@ -266,7 +266,7 @@ xmake() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$dir" \
 		CFLAGS="-O2 -g -Wall -Wextra -Werror" "$@"
 }
-example hello 5
+example hello 6
 example ticker 7
 H=$PN_TMP/hello
 T=$PN_TMP/ticker
