@@ -89,7 +89,7 @@ pn_stop
 # its function pointers with fn), one a line, sorted.  A member is a line
 # indented by one tab inside the struct; comments are dropped first.
 members() {
-	awk -v s="struct $1 {" -v fnonly="$2" '
+	awk -v s="struct $1 {" -v fnonly="${2-}" '
 		index($0, s) == 1 { on = 1; next }
 		on && /^};/ { exit }
 		!on { next }
