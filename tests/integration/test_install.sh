@@ -11,11 +11,11 @@
 #     plugins: echo enabled, every other service disabled.
 #  4. The installed systemd units pass `systemd-analyze verify` (when
 #     systemd-analyze is available).
-#  5. examples/hello builds against the INSTALLED SDK only (pkg-config with
-#     PKG_CONFIG_SYSROOT_DIR into the DESTDIR), and its cmocka test passes
-#     against the installed test kit.
-#  6. The installed daemon serves hello.so and an installed plugin;
-#     replies are checked byte for byte.
+#  5. examples/hello and examples/ticker build against the INSTALLED SDK
+#     only (pkg-config with PKG_CONFIG_SYSROOT_DIR into the DESTDIR), and
+#     their cmocka tests pass against the installed test kit.
+#  6. The installed daemon serves hello.so, ticker.so (a timer and a FIFO
+#     watch) and an installed plugin; replies are checked byte for byte.
 #  7. `make uninstall` leaves exactly the two edited configuration files.
 #
 # Ports: 17500-17599.
@@ -28,6 +28,7 @@ pn_need nc ss make cc pkg-config cmp
 abs_top_srcdir=$(cd "$top_srcdir" && pwd)
 P_HELLO=17500
 P_ECHO=17501
+P_TICKER=17502
 
 # Make of the build tree, without the jobserver and flags of a `make
 # check` this script may be running under.
@@ -224,7 +225,7 @@ else
 	fi
 fi
 
-# ---- 5. examples/hello against the installed SDK ----
+# ---- 5. examples/hello and examples/ticker against the installed SDK ----
 # pkg-config finds only the DESTDIR's pinetd.pc and prefixes its paths
 # with the DESTDIR; the build tree's headers are nowhere on the path.
 export PKG_CONFIG_PATH=$D$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D
@@ -237,36 +238,53 @@ expect_bytes <(PKG_CONFIG_SYSROOT_DIR= pkg-config --variable=servicesdir pinetd)
 expect_bytes <(pkg-config --libs pinetd-testkit | sed 's/ *$//') \
 	"-L$D$libdir -lpinetd-testkit\n" "pkg-config --libs pinetd-testkit"
 
-H=$PN_TMP/hello
-mkdir "$H"
-cp "$abs_top_srcdir"/examples/hello/Makefile "$abs_top_srcdir"/examples/hello/*.c "$H/"
-hmake() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$H" \
+# example NAME NTESTS: copy examples/NAME, build NAME.so with -Werror and
+# run its cmocka test (NTESTS tests) against the installed test kit.
+example() {
+	local dir=$PN_TMP/$1
+	mkdir "$dir"
+	cp "$abs_top_srcdir/examples/$1/Makefile" "$abs_top_srcdir"/examples/$1/*.c "$dir/"
+	if xmake "$dir" "$1.so" >"$PN_TMP/$1.log" 2>&1; then
+		pn_pass "examples/$1 builds against the installed SDK"
+	else
+		pn_fail "examples/$1 does not build:"
+		cat "$PN_TMP/$1.log" >&2
+	fi
+	if ! pkg-config --exists cmocka; then
+		echo "note: cmocka not installed, examples/$1's unit test not run"
+	elif xmake "$dir" check >"$PN_TMP/$1-check.log" 2>&1 &&
+		grep -q "^\[  PASSED  \] $2 test(s)\." "$PN_TMP/$1-check.log"; then
+		pn_pass "examples/$1's cmocka test passes against the installed test kit"
+	else
+		pn_fail "examples/$1's cmocka test:"
+		cat "$PN_TMP/$1-check.log" >&2
+	fi
+}
+xmake() {
+	local dir=$1
+	shift
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$dir" \
 		CFLAGS="-O2 -g -Wall -Wextra -Werror" "$@"
 }
-if hmake hello.so >"$PN_TMP/hello.log" 2>&1; then
-	pn_pass "examples/hello builds against the installed SDK"
-else
-	pn_fail "examples/hello does not build:"
-	cat "$PN_TMP/hello.log" >&2
-fi
-if pkg-config --exists cmocka; then
-	if hmake check >"$PN_TMP/hello-check.log" 2>&1 &&
-		grep -q '^\[  PASSED  \] 5 test(s)\.' "$PN_TMP/hello-check.log"; then
-		pn_pass "examples/hello's cmocka test passes against the installed test kit"
-	else
-		pn_fail "examples/hello's cmocka test:"
-		cat "$PN_TMP/hello-check.log" >&2
-	fi
-else
-	echo "note: cmocka not installed, examples/hello's unit test not run"
-fi
+example hello 6
+example ticker 7
+H=$PN_TMP/hello
+T=$PN_TMP/ticker
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 
 # ---- 6. the installed daemon with hello.so ----
 PINETD=$D$sbindir/pinetd
-PLUGIN_DIR=$D$plugindir:$H
+PLUGIN_DIR=$D$plugindir:$H:$T
+# The ticker's FIFO: the service's user (nobody when root) opens it
+# read-write.
+mkfifo -m 666 "$PN_TMP/ticker.fifo"
 pn_config <<EOF
+service ticker {
+    plugin   = ticker
+    listen   = { "tcp://127.0.0.1:$P_TICKER" }
+    interval = 2
+    fifo     = "$PN_TMP/ticker.fifo"
+}
 service hello {
     plugin   = hello
     listen   = { "tcp://127.0.0.1:$P_HELLO" }
@@ -287,6 +305,14 @@ expect_bytes "$PN_TMP/echo.out" 'installed echo\n' \
 printf 'udp echo\n' | nc -u -w1 127.0.0.1 $P_ECHO > "$PN_TMP/echo-udp.out"
 expect_bytes "$PN_TMP/echo-udp.out" 'udp echo\n' \
 	"installed daemon serves the installed echo.so (UDP)"
+# A FIFO line half a second after connecting, then the first tick at 2 s.
+timeout 10 nc 127.0.0.1 $P_TICKER 2>/dev/null | head -n 2 > "$PN_TMP/ticker.out" &
+reader=$!
+sleep 0.5
+printf 'lunch is served\n' > "$PN_TMP/ticker.fifo"
+wait $reader
+expect_bytes "$PN_TMP/ticker.out" 'lunch is served\ntick 1\n' \
+	"installed daemon serves ticker.so: a FIFO line, then a timer's tick"
 pn_stop
 
 # ---- 7. uninstall ----
