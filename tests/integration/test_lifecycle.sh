@@ -204,14 +204,17 @@ grep -q "^pinetd: notice: Terminated again: killing the workers now$" "$PN_LOG" 
 	&& pn_pass "the second SIGTERM is logged" || pn_fail "no 'again' line"
 
 # ---- 4. worker_group ----
+# recon_fixed (tests/plugins/recon.c) answers with its `reply` and has no
+# reconfigure: an option change gets the unit a new worker.
+PLUGIN_DIR=$PLUGIN_DIR:$abs_top_builddir/tests/plugins/.libs
 PA=$((P + 14)) PB=$((P + 15)) PC=$((P + 16)) # 18415-18417
 group_conf() { # $1: gb's reply, $2: solo's reply
 	{
 		echo "drain_timeout = 2"
 		svc ga echo $PA '    worker_group = "g"'
-		svc gb ack $PB "    worker_group = \"g\"
+		svc gb recon_fixed $PB "    worker_group = \"g\"
     reply = \"$1\""
-		svc solo ack $PC "    reply = \"$2\""
+		svc solo recon_fixed $PC "    reply = \"$2\""
 	} | pn_config
 }
 group_conf b1 s1
@@ -255,7 +258,7 @@ is_eof 4; eof4=$?
 exec 3>&- 4>&-
 for i in $(seq 1 40); do [ -z "$(alive "$ga")" ] && break; sleep 0.05; done
 pn_expect "$(alive "$ga")" "" "the drained group worker has exited"
-grep -q "^pinetd: info: worker for ga (plugin echo), gb (plugin ack): replaced; draining for at most 2 s$" "$PN_LOG" \
+grep -q "^pinetd: info: worker for ga (plugin echo), gb (plugin recon_fixed): replaced; draining for at most 2 s$" "$PN_LOG" \
 	&& pn_pass "the drain of the group's worker is logged with both services" || pn_fail "no drain line for the group"
 pn_stop
 

@@ -4,6 +4,10 @@
 # connections finish, changed options apply to new connections, and a
 # configuration with an error is refused whole.
 . "$srcdir/integration/lib.sh"
+# recon_fixed (tests/plugins/recon.c) answers each line with its `reply`
+# and has no reconfigure: changing that option gets the service a new
+# worker, which this test is about.
+PLUGIN_DIR=$PLUGIN_DIR:$abs_top_builddir/tests/plugins/.libs
 pn_need ss nc
 P=17401
 
@@ -16,7 +20,7 @@ service echo {
     log_connections = false
 }
 service changing {
-    plugin = ack
+    plugin = recon_fixed
     listen = { "tcp://127.0.0.1:$((P+2))" }
     reply = "one"
 }
@@ -35,7 +39,7 @@ service added {
     listen = { "tcp://127.0.0.1:$((P+1))" }
 }
 service changing {
-    plugin = ack
+    plugin = recon_fixed
     listen = { "tcp://127.0.0.1:$((P+2))" }
     reply = "two"
 }

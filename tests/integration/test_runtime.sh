@@ -7,6 +7,10 @@
 # drains for at most drain_timeout; -d survives a reload.  Ports
 # 18101-18130.
 . "$srcdir/integration/lib.sh"
+# recon_fixed (tests/plugins/recon.c) answers each line with its `reply`
+# and has no reconfigure: changing that option gets the service a new
+# worker, which this test is about.
+PLUGIN_DIR=$PLUGIN_DIR:$abs_top_builddir/tests/plugins/.libs
 pn_need ss nc
 P=18101
 
@@ -82,7 +86,7 @@ cfg() { # $1: A, B or C
 	{
 		echo "drain_timeout = 30"
 		svc echo echo $((P+10)) "    log_connections = false"
-		case $1 in A | B) svc chg ack $((P+11)) "    reply = \"$1\"" ;; esac
+		case $1 in A | B) svc chg recon_fixed $((P+11)) "    reply = \"$1\"" ;; esac
 		case $1 in B | C) svc added ack $((P+12)) ;; esac
 	} | pn_config
 }
@@ -134,7 +138,7 @@ done
 pn_stop
 
 # ---- drain_timeout bounds a replaced worker; -d survives a reload ----
-{ echo "drain_timeout = 2"; svc chg ack $((P+20)) '    reply = "old"'; } | pn_config
+{ echo "drain_timeout = 2"; svc chg recon_fixed $((P+20)) '    reply = "old"'; } | pn_config
 pn_start -d
 exec 7<>/dev/tcp/127.0.0.1/$((P+20))
 pn_expect "$(pn_line 7 x)" "old" "a connection to the first version"
