@@ -25,8 +25,10 @@
  * the whole struct pinetd_option of API 1.0.  Later headers may only
  * append members, so a larger entry is a newer plugin's.
  */
-#define PN_PLUGOPT_MIN_SIZE                                                    \
-	(offsetof(struct pinetd_option, help) + sizeof(const char *))
+#define PN_PLUGOPT_MIN_SIZE PINETD_OPTION_MIN_SIZE
+_Static_assert(PINETD_OPTION_MIN_SIZE ==
+		       offsetof(struct pinetd_option, help) + sizeof(const char *),
+	       "PINETD_OPTION_MIN_SIZE is the 1.0 entry");
 
 /* The most options a table may hold before its END entry. */
 #define PN_PLUGOPT_MAX 1024

@@ -693,7 +693,10 @@ const struct sockaddr *pn_conn_local_addr(const pinetd_conn *c, socklen_t *len)
 	return (const struct sockaddr *)&c->local;
 }
 
-int pn_conn_closed(const pinetd_conn *c) { return (c->flags & C_DEAD) != 0; }
+int pn_conn_closed(const pinetd_conn *c)
+{
+	return (c->flags & (C_DEAD | C_CLOSING)) != 0;
+}
 struct pn_pevs *pn_conn_pevs(pinetd_conn *c) { return &c->pevs; }
 
 const struct sockaddr *pn_conn_peer_addr(const pinetd_conn *c, socklen_t *len)

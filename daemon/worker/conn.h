@@ -31,7 +31,8 @@ int pn_conn_pause(pinetd_conn *c, int on);
 const struct sockaddr *pn_conn_local_addr(const pinetd_conn *c,
 					  socklen_t *len);
 
-/* Has c been closed (on_close pending or done)? */
+/* Has c been closed, or is it closing (flushing, then closed)?  No new
+ * timer or watch for it then, and none of its own fires. */
 int pn_conn_closed(const pinetd_conn *c);
 /* The plugin's timers and watches c owns. */
 struct pn_pevs *pn_conn_pevs(pinetd_conn *c);

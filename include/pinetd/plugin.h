@@ -23,8 +23,8 @@
  * WHERE AND HOW OFTEN CALLBACKS RUN
  *	init and fini run once per service per process that serves it: in
  *	each worker of the service (`workers = N` gives N), and in the
- *	checker process of `pinetd -t` and of every reload (init, then fini
- *	at once, with a real service: log and service_name work).  A
+ *	checker process of `pinetd -t` (init, then fini at once, with a
+ *	real service: log and service_name work).  A
  *	process-mode child (PINETD_PF_PROCESS) is forked from its worker
  *	after init and runs no init or fini of its own.  Plugin code never
  *	runs as root: workers and the checker switch to the service's user
@@ -214,6 +214,10 @@ typedef uint64_t pinetd_watch;
 #define PINETD_OPT_BOOL 3u
 #define PINETD_OPT_ENUM 4u
 
+/* The smallest option entry (struct pinetd_plugin.option_size) a daemon
+ * of API 1.x accepts: the entry of 1.0. */
+#define PINETD_OPTION_MIN_SIZE 64u
+
 struct pinetd_option {
 	const char *name;
 	uint32_t type;	 /* PINETD_OPT_* */
@@ -384,7 +388,7 @@ struct pinetd_core {
 	 * NULL (it ends after c's on_close has returned), else to svc (it
 	 * ends after fini has returned).  Timers cost nothing while they
 	 * wait: the worker sleeps until the earliest one.  Returns the
-	 * handle, or 0 (out of memory, or c is closed).
+	 * handle, or 0 (out of memory, or c is closed or closing).
 	 */
 	pinetd_timer (*timer_start)(pinetd_svc *svc, pinetd_conn *c,
 				    uint64_t after_ms, uint64_t every_ms,
@@ -396,12 +400,15 @@ struct pinetd_core {
 	 * watch -- call fn when fd (a descriptor of the plugin's: a socket
 	 * to a backend, a pipe) becomes readable or writable, as events
 	 * asks (PINETD_READABLE | PINETD_WRITABLE; PINETD_HANGUP is always
-	 * reported).  Level-triggered.  Owned like a timer: by c when c is
-	 * not NULL, else by svc; the watch ends with its owner.  With
-	 * PINETD_WATCH_OWN_FD in events the core closes fd when the watch
-	 * ends; else the plugin closes it, after watch_close (or from
-	 * on_close).  Returns the handle, or 0 (bad fd, fd already
-	 * watched, out of memory, c closed).
+	 * reported while the watch asks for something).  Level-triggered.
+	 * Owned like a timer: by c when c is not NULL, else by svc; the
+	 * watch ends with its owner.  With PINETD_WATCH_OWN_FD in events
+	 * the core closes fd when the watch ends; else the plugin closes
+	 * it, after watch_close (or from on_close); a plugin may watch one
+	 * fd of its own several times.  Returns the handle, or 0 (bad fd,
+	 * an owned fd already watched, out of memory, c closed or
+	 * closing); on failure fd stays the plugin's, PINETD_WATCH_OWN_FD
+	 * or not.
 	 */
 	pinetd_watch (*watch)(pinetd_svc *svc, pinetd_conn *c, int fd,
 			      uint32_t events, pinetd_watch_fn *fn, void *arg);

@@ -568,8 +568,11 @@ static pinetd_watch fk_watch(pinetd_svc *svc, pinetd_conn *c, int fd,
 	struct pinetd_svc *s = owner_svc(svc, c);
 	struct kwatch *w;
 
+	/* As the daemon: a descriptor the core is to own must be watched by
+	 * no one else; one the plugin keeps may be watched several times. */
 	if (!s || !fn || fd < 0 || fcntl(fd, F_GETFD) < 0 ||
-	    watch_on(NULL, fd) || !(w = calloc(1, sizeof *w)))
+	    ((events & PINETD_WATCH_OWN_FD) && watch_on(NULL, fd)) ||
+	    !(w = calloc(1, sizeof *w)))
 		return 0;
 	w->id = next_handle++;
 	w->svc = s;
