@@ -116,6 +116,14 @@ s.sendall(b"stale\n")
 got = read_until(s, b"\n")
 check("ended timer and watch handles: -1, harmless", got == b"stale -1 -1\n", repr(got))
 
+s.sendall(b"abuse\n")
+got = read_until(s, b"\n")
+check("misuse refused: core-owned and bad fds, unknown handles, not our children, "
+      "no owner, bad sendv", got == b"abuse 0 0 0 -1 -1 -1 -1 -1 0 -1 -1\n", repr(got))
+s.sendall(b"line after abuse\n")
+got = read_until(s, b"\n")
+check("the connection still works after the misuse", got == b"line line after abuse\n", repr(got))
+
 s.sendall(b"shut\n")
 got = read_until(s, b"\x00", 3)
 check("shutdown: last bytes then EOF", got == b"bye\n", repr(got))

@@ -19,6 +19,8 @@
  *   child CODE     a forked child exits with CODE: "child exited CODE"
  *   stale          handles that ended: "stale T W" with the results of
  *                  timer_stop and watch_set on them (-1 -1)
+ *   abuse          every misuse a buggy plugin could try, each refused
+ *                  without harm: "abuse" and each result
  *   anything else  echoed as "line TEXT"
  *
  * Datagrams are kept (dgram_keep) and answered 100 ms later by a timer
@@ -194,6 +196,32 @@ static void cmd_stale(pinetd_conn *c)
 		      pinetd->watch_set(w, PINETD_READABLE));
 }
 
+/* Misuse, each refused: a descriptor the core owns (the connection's
+ * socket) given away, bad descriptors, handles never given out, processes
+ * that are not our children, a timer without an owner, a sendv too long
+ * or with a NULL buffer. */
+static void cmd_abuse(pinetd_conn *c)
+{
+	pinetd_svc *svc = pinetd->conn_service(c);
+	struct iovec many[100], hole = { NULL, 5 };
+
+	for (int i = 0; i < 100; i++)
+		many[i] = (struct iovec){ "x", 1 };
+	pinetd->dgram_release(NULL);
+	pinetd->sendf(c, "abuse %d %d %d %d %d %d %d %d %d %d %d\n",
+		      pinetd->watch(NULL, c, pinetd->conn_fd(c),
+				    PINETD_READABLE | PINETD_WATCH_OWN_FD,
+				    on_pipe, c) != 0,
+		      pinetd->watch(NULL, c, -1, PINETD_READABLE, on_pipe, c) != 0,
+		      pinetd->watch(NULL, c, 9999, PINETD_READABLE, on_pipe, c) != 0,
+		      pinetd->timer_stop(0), pinetd->timer_stop(0xdeadbeefULL),
+		      pinetd->watch_close(((uint64_t)7 << 32) | 1),
+		      pinetd->child_watch(svc, 1, on_child, NULL),
+		      pinetd->child_watch(svc, getpid(), on_child, NULL),
+		      pinetd->timer_start(NULL, NULL, 1, 0, on_later, NULL) != 0,
+		      pinetd->sendv(c, many, 100), pinetd->sendv(c, &hole, 1));
+}
+
 static void prims_line(void *state, pinetd_conn *c, char *line, size_t len,
 		       uint32_t flags)
 {
@@ -241,6 +269,8 @@ static void prims_line(void *state, pinetd_conn *c, char *line, size_t len,
 			pinetd->send(c, "child failed\n", 13);
 	} else if (strcmp(line, "stale") == 0) {
 		cmd_stale(c);
+	} else if (strcmp(line, "abuse") == 0) {
+		cmd_abuse(c);
 	} else if (pinetd->send(c, "", 0) == 0) {
 		pinetd->sendf(c, "line %s\n", line);
 	} else {
