@@ -80,8 +80,11 @@ static void update_interest(pinetd_conn *c)
 		ev |= EPOLLIN;
 	if (c->len > 0 || ((c->flags & C_DRAIN) && !(c->flags & C_WSHUT)))
 		ev |= EPOLLOUT;
-	if (ev == 0)
-		ev = EPOLLHUP; /* stay registered to notice a reset */
+	/* Stay registered to notice a reset.  Not once our side is shut
+	 * down: a hang-up then only says the peer's EOF has arrived, behind
+	 * input not read yet (paused), which must not be lost. */
+	if (ev == 0 && !(c->flags & C_WDONE))
+		ev = EPOLLHUP;
 	if (pn_watch_set(loop_of(c), &c->w, ev) < 0)
 		pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
 }
@@ -620,9 +623,14 @@ static void on_io(struct pn_loop *l, void *arg, unsigned events)
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		if (c->flags & (C_CLOSING | C_EOF | C_PAUSED | C_UPAUSE | C_READY)) {
-			/* Not reading: an error or hang-up ends it. */
-			if (events & (EPOLLERR | EPOLLHUP))
+			/* Not reading: an error or hang-up ends it (a hang-up
+			 * after our shutdown is only the peer's EOF, read
+			 * in order once we read again). */
+			if ((events & EPOLLERR) ||
+			    ((events & EPOLLHUP) && !(c->flags & C_WDONE)))
 				pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
+			else if (events & EPOLLHUP)
+				update_interest(c);
 			return;
 		}
 		do_read(c);
