@@ -18,12 +18,17 @@
 #include <pinetd/plugin.h>
 
 /*
- * The high-water mark of each direction, in bytes: a client whose bytes
- * the backend has not taken past it is paused; a backend is no longer
- * read while more than it is queued for its client.  Memory per
- * connection stays under about twice this plus one read of the core.
+ * The high-water marks, in bytes.  A client whose bytes the backend has
+ * not taken past PROXY_MARK is paused; a backend is no longer read while
+ * more than PROXY_OUT_MARK is queued for its client.  The second stays
+ * well under the smallest sensible output_max (the core closes a
+ * connection whose queue would pass it): at most PROXY_OUT_MARK plus one
+ * read (PROXY_READ) is ever queued.
  */
 #define PROXY_MARK (64u * 1024u)
+#define PROXY_OUT_MARK (32u * 1024u)
+/* One read from a backend. */
+#define PROXY_READ (16u * 1024u)
 /* A paused client is resumed once the backend has taken all but this. */
 #define PROXY_LOW_MARK (16u * 1024u)
 /* How long a backend gets to take what its departed client sent, in ms. */

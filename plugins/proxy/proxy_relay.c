@@ -9,9 +9,10 @@
  * PROXY_LOW_MARK.  Memory: at most PROXY_MARK plus one read of the core.
  *
  * Backend to client: the READABLE watch reads into pinetd->send; while
- * more than PROXY_MARK is queued for the client the watch stops asking
- * for READABLE and want_drain resumes it once the client has read it
- * all.  Memory: the core's queue, at most PROXY_MARK plus one read.
+ * more than PROXY_OUT_MARK is queued for the client the watch stops
+ * asking for READABLE and want_drain resumes it once the client has read
+ * it all.  Memory: the core's queue, at most PROXY_OUT_MARK plus one
+ * read.
  *
  * Half-close both ways (PINETD_PF_HALF_CLOSE): the client's EOF becomes
  * shutdown(SHUT_WR) on the backend once what it sent is written; the
@@ -25,8 +26,7 @@
 
 #include "proxy.h"
 
-/* One read from a backend; a few per event keep the loop fair. */
-#define PROXY_READ (16u * 1024u)
+/* A few reads per event keep the loop fair to other connections. */
 #define PROXY_READS_PER_EVENT 4
 
 /* Append n bytes to pc's pending buffer: 0, or -1 (out of memory). */
@@ -187,7 +187,7 @@ static void read_backend(struct proxy *p, pinetd_conn *c,
 			pc->held = 1;
 			return;
 		}
-		if (pinetd->pending(c) >= PROXY_MARK) {
+		if (pinetd->pending(c) >= PROXY_OUT_MARK) {
 			pc->held = 1;
 			pinetd->want_drain(c, 1);
 			return;
