@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -194,13 +195,14 @@ static void print_plugin(const struct pinetd_plugin *d, FILE *out)
 			quote(def, sizeof def, o[i].def_str);
 			break;
 		case PINETD_OPT_INT:
-			snprintf(def, sizeof def, "%ld", o[i].def_int);
+			snprintf(def, sizeof def, "%" PRId64, o[i].def_int);
 			break;
 		case PINETD_OPT_BOOL:
 			snprintf(def, sizeof def, "%s", o[i].def_int ? "true" : "false");
 			break;
 		default:
-			snprintf(def, sizeof def, "%s", o[i].choices[o[i].def_int]);
+			snprintf(def, sizeof def, "%s",
+				 o[i].def_str ? o[i].def_str : o[i].choices[0]);
 			break;
 		}
 		fprintf(out, "    %s = %s (%s)%s%s\n", o[i].name, def,

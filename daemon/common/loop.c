@@ -207,6 +207,11 @@ int pn_watch_set(struct pn_loop *l, struct pn_watch *w, unsigned events)
 	return 0;
 }
 
+int pn_loop_watching(const struct pn_loop *l, int fd)
+{
+	return fd >= 0 && (size_t)fd < l->nslots && l->slots[fd].w != NULL;
+}
+
 int pn_watch_close(struct pn_loop *l, struct pn_watch *w)
 {
 	int rc = pn_watch_set(l, w, 0);

@@ -134,6 +134,10 @@ void pn_watch_init(struct pn_watch *w, int fd, pn_io_fn *fn, void *arg);
 int pn_watch_set(struct pn_loop *l, struct pn_watch *w, unsigned events);
 int pn_watch_close(struct pn_loop *l, struct pn_watch *w);
 
+/* pn_loop_watching -- is a watch registered for fd?  (Code that takes
+ * descriptors from elsewhere checks before registering one.) */
+int pn_loop_watching(const struct pn_loop *l, int fd);
+
 /* Arm (re-arm) a timer `ms` from now, or disarm it.  A timer callback may
  * stop, re-arm and free any timer (run_timers re-reads the heap's head
  * after every callback). */

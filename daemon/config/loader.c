@@ -24,6 +24,7 @@ void pn_registry_free(struct pn_registry *r)
 		r->plugins = p->next;
 		if (p->dl)
 			dlclose(p->dl);
+		free(p->opts);
 		free(p->name);
 		free(p->path);
 		free(p);
@@ -46,46 +47,104 @@ static struct pn_plugin *find_path(struct pn_registry *r, const char *path)
 	return NULL;
 }
 
-/* Check the option table: names, types, clashes with core options. */
-static int check_options(const struct pinetd_plugin *d, const char *who,
+/* Core-option clashes (plugopt knows nothing of core options). */
+static int check_clashes(const struct pinetd_option *o, const char *who,
 			 char *err, size_t errlen)
 {
-	const struct pinetd_option *o = d->options;
-
-	for (size_t i = 0; o && o[i].type != PINETD_OPT_END; i++) {
-		if (!o[i].name || !o[i].name[0]) {
-			snprintf(err, errlen, "%s: option %zu has no name", who, i);
-			return -1;
-		}
-		if (o[i].type > PINETD_OPT_ENUM) {
-			snprintf(err, errlen, "%s: option '%s' has unknown type %d",
-				 who, o[i].name, (int)o[i].type);
-			return -1;
-		}
+	for (size_t i = 0; o && o[i].type != PINETD_OPT_END; i++)
 		if (pn_core_option_name(o[i].name)) {
 			snprintf(err, errlen,
 				 "%s: option '%s' clashes with a core service option",
 				 who, o[i].name);
 			return -1;
 		}
-		if (o[i].type == PINETD_OPT_ENUM && (!o[i].choices || !o[i].choices[0])) {
-			snprintf(err, errlen, "%s: option '%s' has no choices",
-				 who, o[i].name);
+	return 0;
+}
+
+/* The features this daemon offers (struct pinetd_plugin.requires). */
+static const char *const features[] = {
+	PINETD_FEATURE_API_1_0,
+	NULL,
+};
+
+#define MAX_REQUIRES 64
+
+static int check_requires(const char *const *req, const char *who, char *err,
+			  size_t errlen)
+{
+	for (size_t i = 0; req && req[i]; i++) {
+		size_t k;
+		if (i >= MAX_REQUIRES) {
+			snprintf(err, errlen, "%s: more than %d required features "
+				 "(is the list NULL-terminated?)", who, MAX_REQUIRES);
 			return -1;
 		}
-		if (o[i].offset + pn_plugopt_field_size(o[i].type) > d->conf_size) {
+		for (k = 0; features[k] && strcmp(features[k], req[i]) != 0; k++)
+			;
+		if (!features[k]) {
 			snprintf(err, errlen,
-				 "%s: option '%s' lies outside conf_size %zu",
-				 who, o[i].name, d->conf_size);
+				 "%s: requires feature '%.64s', which this daemon "
+				 "(plugin API %d.%d) lacks: it needs a newer pinetd",
+				 who, req[i], PINETD_API_MAJOR, PINETD_API_MINOR);
 			return -1;
 		}
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(o[i].name, o[j].name) == 0) {
-				snprintf(err, errlen, "%s: option '%s' is declared twice",
-					 who, o[i].name);
-				return -1;
-			}
+	}
+	return 0;
+}
+
+int pn_plugin_adopt(const struct pinetd_plugin *raw, const char *ref,
+		    const char *path, struct pinetd_plugin *out,
+		    struct pinetd_option **opts, char *err, size_t errlen)
+{
+	char who[512];
+	uint32_t unknown;
+
+	*opts = NULL;
+	snprintf(who, sizeof who, "plugin '%s' (%s)", ref, path);
+	if (raw->abi != PINETD_ABI_VERSION) {
+		snprintf(err, errlen, "%s: ABI version %u, expected %u", who,
+			 (unsigned)raw->abi, PINETD_ABI_VERSION);
+		return -1;
+	}
+	if (raw->size < PINETD_PLUGIN_MIN_SIZE) {
+		snprintf(err, errlen,
+			 "%s: descriptor is %u bytes, smaller than the %zu of "
+			 "plugin API 1.0 (define it with PINETD_PLUGIN_DEFINE)",
+			 who, (unsigned)raw->size, (size_t)PINETD_PLUGIN_MIN_SIZE);
+		return -1;
+	}
+	/* Members beyond the plugin's size are absent; members beyond ours
+	 * are a newer header's, which `requires` speaks for. */
+	memset(out, 0, sizeof *out);
+	memcpy(out, raw, raw->size < sizeof *out ? raw->size : sizeof *out);
+	out->size = sizeof *out;
+	if ((unknown = out->flags & ~PINETD_PF_KNOWN_1_0) != 0) {
+		snprintf(err, errlen,
+			 "%s: uses flag 0x%x, unknown to this daemon (plugin API "
+			 "%d.%d): it needs a newer pinetd",
+			 who, (unsigned)unknown, PINETD_API_MAJOR, PINETD_API_MINOR);
+		return -1;
+	}
+	if (check_requires(out->requires, who, err, errlen) < 0)
+		return -1;
+	if (!out->core) {
+		snprintf(err, errlen, "%s: descriptor has no core slot (define it "
+			 "with PINETD_PLUGIN_DEFINE)", who);
+		return -1;
+	}
+	if (out->options) {
+		char why[384];
+		if (!(*opts = pn_plugopt_normalize(out->options, out->option_size,
+						   why, sizeof why))) {
+			snprintf(err, errlen, "%s: %s", who, why);
+			return -1;
 		}
+		out->options = *opts;
+	}
+	if (pn_plugin_check(out, ref, path, err, errlen) < 0) {
+		free(*opts);
+		*opts = NULL;
+		return -1;
 	}
 	return 0;
 }
@@ -93,21 +152,9 @@ static int check_options(const struct pinetd_plugin *d, const char *who,
 int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 		    const char *path, char *err, size_t errlen)
 {
-	char who[512];
+	char who[512], why[384];
 
 	snprintf(who, sizeof who, "plugin '%s' (%s)", ref, path);
-	if (d->abi != PINETD_ABI_VERSION) {
-		snprintf(err, errlen, "%s: ABI version %u, expected %u", who,
-			 (unsigned)d->abi, PINETD_ABI_VERSION);
-		return -1;
-	}
-	if (d->size < sizeof(struct pinetd_plugin)) {
-		snprintf(err, errlen,
-			 "%s: descriptor is %u bytes, expected at least %zu "
-			 "(built against an older pinetd/plugin.h?)",
-			 who, (unsigned)d->size, sizeof(struct pinetd_plugin));
-		return -1;
-	}
 	if (!d->name || !d->name[0]) {
 		snprintf(err, errlen, "%s: descriptor has no name", who);
 		return -1;
@@ -120,22 +167,12 @@ int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 	if (!(d->transports & (PINETD_TCP | PINETD_UDP)) ||
 	    (d->transports & ~(PINETD_TCP | PINETD_UDP))) {
 		snprintf(err, errlen, "%s: transports 0x%x, expected TCP and/or UDP",
-			 who, d->transports);
+			 who, (unsigned)d->transports);
 		return -1;
 	}
-	if (!d->init) {
-		snprintf(err, errlen, "%s: no init callback", who);
-		return -1;
-	}
-	/* A process-mode plugin, or one that hands connections to programs
-	 * (exec), may take over the whole connection in on_open, and serve
-	 * UDP through on_wait alone. */
-	int stream_cb = (d->flags & PINETD_PF_LINES) ? d->on_line != NULL
-						      : d->on_data != NULL;
-	if ((d->transports & PINETD_TCP) && !stream_cb &&
-	    !((d->flags & (PINETD_PF_PROCESS | PINETD_PF_SPAWN)) && d->on_open)) {
-		snprintf(err, errlen, "%s: supports TCP but has no %s callback",
-			 who, (d->flags & PINETD_PF_LINES) ? "on_line" : "on_data");
+	if ((d->flags & PINETD_PF_LINES) && !d->on_line) {
+		snprintf(err, errlen, "%s: PINETD_PF_LINES without an on_line callback",
+			 who);
 		return -1;
 	}
 	if ((d->transports & PINETD_UDP) && !d->on_datagram && !d->on_wait) {
@@ -143,7 +180,11 @@ int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,
 			 who);
 		return -1;
 	}
-	return check_options(d, who, err, errlen);
+	if (pn_plugopt_check(d->options, d->conf_size, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s: %s", who, why);
+		return -1;
+	}
+	return check_clashes(d->options, who, err, errlen);
 }
 
 /* The first DIR/NAME.so that exists along the ':'-separated dirs. */
@@ -172,6 +213,8 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 	char path[4096];
 	struct pn_plugin *p;
 	const struct pinetd_plugin *d;
+	struct pinetd_plugin copy;
+	struct pinetd_option *opts = NULL;
 	void *dl;
 
 	if (strchr(ref, '/')) {
@@ -209,20 +252,29 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 	d = dlsym(dl, PINETD_PLUGIN_SYMBOL);
 	if (!d) {
 		const char *why = dlerror();
-		snprintf(err, errlen,
-			 "plugin '%s' (%s): no '%s' symbol, not a pinetd plugin (%s)",
-			 ref, path, PINETD_PLUGIN_SYMBOL, why ? why : "NULL symbol");
+		if (dlsym(dl, "pinetd_plugin"))
+			snprintf(err, errlen,
+				 "plugin '%s' (%s): built against the pre-1.0 plugin "
+				 "API (it exports 'pinetd_plugin', not '%s'): rebuild "
+				 "it against pinetd/plugin.h 1.0",
+				 ref, path, PINETD_PLUGIN_SYMBOL);
+		else
+			snprintf(err, errlen,
+				 "plugin '%s' (%s): no '%s' symbol, not a pinetd plugin (%s)",
+				 ref, path, PINETD_PLUGIN_SYMBOL, why ? why : "NULL symbol");
 		dlclose(dl);
 		return NULL;
 	}
-	if (pn_plugin_check(d, ref, path, err, errlen) < 0) {
+	if (pn_plugin_adopt(d, ref, path, &copy, &opts, err, errlen) < 0) {
 		dlclose(dl);
 		return NULL;
 	}
+	d = &copy;
 	if ((p = pn_plugin_find(r, d->name))) {
 		snprintf(err, errlen,
 			 "plugin '%s' (%s): a plugin named '%s' is already loaded from %s",
 			 ref, path, d->name, p->path);
+		free(opts);
 		dlclose(dl);
 		return NULL;
 	}
@@ -232,12 +284,15 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 			free(p->name);
 			free(p);
 		}
+		free(opts);
 		dlclose(dl);
 		snprintf(err, errlen, "plugin '%s': out of memory", ref);
 		return NULL;
 	}
 	p->dl = dl;
-	p->desc = d;
+	p->copy = copy;
+	p->opts = opts;
+	p->desc = &p->copy;
 	p->next = r->plugins;
 	r->plugins = p;
 	return p;

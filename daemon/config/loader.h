@@ -17,7 +17,12 @@ struct pn_plugin {
 	char *name;  /* the descriptor's name */
 	char *path;  /* the file it was loaded from */
 	void *dl;    /* dlopen handle, NULL for a built-in descriptor */
+	/* The daemon's copy of the descriptor (pn_plugin_adopt): members
+	 * the plugin's size does not cover are zero, options normalized.
+	 * Built-in descriptors (tests) point desc at their own. */
 	const struct pinetd_plugin *desc;
+	struct pinetd_plugin copy;
+	struct pinetd_option *opts; /* copy.options, malloc'd */
 	struct pn_plugin *next;
 };
 
@@ -47,8 +52,22 @@ struct pn_plugin *pn_plugin_load(struct pn_registry *r, const char *dir,
 struct pn_plugin *pn_plugin_find(struct pn_registry *r, const char *name);
 
 /*
- * pn_plugin_check -- the checks pn_plugin_load applies to a descriptor
- * found at `path` (exposed for tests and built-in descriptors).
+ * pn_plugin_adopt -- turn the descriptor a plugin exports into the
+ * daemon's copy, applying the compatibility rules of pinetd/plugin.h:
+ * abi 1; size at least PINETD_PLUGIN_MIN_SIZE, members beyond it zero
+ * in *out and members beyond ours ignored; no flag this daemon does not
+ * know; every `requires` feature offered; the option table copied entry
+ * by entry at the plugin's option_size into *opts (malloc'd; the
+ * caller frees it after *out).  Then pn_plugin_check.  Returns 0, or -1
+ * with err set, naming the plugin, its path and the reason.
+ */
+int pn_plugin_adopt(const struct pinetd_plugin *raw, const char *ref,
+		    const char *path, struct pinetd_plugin *out,
+		    struct pinetd_option **opts, char *err, size_t errlen);
+
+/*
+ * pn_plugin_check -- the checks on an adopted (or built-in) descriptor:
+ * name, transports, callbacks the flags need, the option table.
  * Returns 0 or -1 with err set.
  */
 int pn_plugin_check(const struct pinetd_plugin *d, const char *ref,

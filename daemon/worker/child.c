@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "dgram.h"
 #include "log.h"
 #include "pause.h"
+#include "plugev.h"
 #include "spawn.h"
 
 /* Stop when the one connection of the child is gone. */
@@ -57,7 +59,16 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 		}
 	}
 	pn_spawn_forget_all(srv);
+	/* The plugin's timers, watches and kept datagrams are the
+	 * worker's: a child starts with none. */
+	pn_pev_forget_all();
+	for (int k = 0; k < 2; k++)
+		for (pinetd_svc *s = lists[k]; s; s = s->next) {
+			s->pevs.head = NULL;
+			pn_dgram_release_all(s);
+		}
 	srv->dead = NULL;
+	srv->ready = NULL;
 	if (srv->spare_fd >= 0)
 		close(srv->spare_fd);
 	srv->spare_fd = -1;
@@ -233,22 +244,78 @@ static void child_exited(pinetd_svc *s, size_t i, int status)
 		pn_service_resume(s, PN_PAUSE_CHILDREN);
 }
 
-void pn_child_reap(struct pn_server *srv)
+/* Reap pid if it has exited: 1 with its status, else 0. */
+static int reap_pid(pid_t pid, int *status)
 {
-	pid_t pid;
+	pid_t r;
+
+	do
+		r = waitpid(pid, status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	return r == pid;
+}
+
+/* A child of ours (a process-mode child or a program) that has exited:
+ * reap it and say so.  Returns 1 if pid was ours. */
+static int reap_known(struct pn_server *srv, pid_t pid)
+{
+	pinetd_svc *lists[2] = { srv->svcs, srv->draining };
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		pinetd_svc *lists[2] = { srv->svcs, srv->draining };
-		for (int k = 0; k < 2; k++)
-			for (pinetd_svc *s = lists[k]; s; s = s->next)
-				for (size_t i = 0; i < s->nchildren; i++)
-					if (s->children[i].pid == pid) {
+	for (int k = 0; k < 2; k++)
+		for (pinetd_svc *s = lists[k]; s; s = s->next)
+			for (size_t i = 0; i < s->nchildren; i++)
+				if (s->children[i].pid == pid) {
+					if (reap_pid(pid, &status))
 						child_exited(s, i, status);
-						goto next;
-					}
-		pn_spawn_reaped(srv, pid, status);
-	next:;
+					return 1;
+				}
+	for (struct pn_prog *p = srv->progs; p; p = pn_spawn_next(p))
+		if (pn_spawn_pid(p) == pid) {
+			if (reap_pid(pid, &status))
+				pn_spawn_reaped(srv, pid, status);
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Only our own children are reaped: a plugin's processes are its own to
+ * wait for (or to hand to core->child_watch, which reaps through a
+ * pidfd).  waitid(WNOWAIT) names an exited child without reaping it;
+ * while that is one of ours, reap it and look again.  When it is not
+ * (a plugin's zombie would be named again and again), fall back to
+ * asking each of ours by pid.
+ */
+void pn_child_reap(struct pn_server *srv)
+{
+	pinetd_svc *lists[2] = { srv->svcs, srv->draining };
+	int status;
+
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* ECHILD: no children at all */
+		}
+		if (si.si_pid == 0)
+			return; /* none has exited */
+		if (!reap_known(srv, si.si_pid))
+			break;
+	}
+	for (int k = 0; k < 2; k++)
+		for (pinetd_svc *s = lists[k]; s; s = s->next)
+			for (size_t i = 0; i < s->nchildren;)
+				if (reap_pid(s->children[i].pid, &status))
+					child_exited(s, i, status); /* i refilled */
+				else
+					i++;
+	for (struct pn_prog *p = srv->progs, *next; p; p = next) {
+		next = pn_spawn_next(p);
+		if (reap_pid(pn_spawn_pid(p), &status))
+			pn_spawn_reaped(srv, pn_spawn_pid(p), status);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plugev.h"
 #include "pause.h"
 #include "spawn.h"
 
@@ -27,6 +28,10 @@ enum {
 	C_EOF = 1 << 4,		/* peer sent EOF */
 	C_SOURCE = 1 << 5,	/* counted in the service's source table */
 	C_READS = 1 << 6,	/* on_data per read, not lines (frame_reads) */
+	C_UPAUSE = 1 << 7,	/* the plugin paused input (core->pause) */
+	C_WSHUT = 1 << 8,	/* shutdown asked: shut writing once flushed */
+	C_WDONE = 1 << 9,	/* the write side is shut down */
+	C_READY = 1 << 10,	/* on srv->ready: held input to deliver */
 };
 
 struct pinetd_conn {
@@ -35,7 +40,7 @@ struct pinetd_conn {
 	pinetd_conn *prev, *next; /* service list (until reaped) */
 	pinetd_conn *dead_next;	  /* srv->dead list */
 	unsigned flags;
-	enum pinetd_close_reason why;
+	int why;
 	char *out; /* queued output: out[head .. head+len) */
 	size_t head, len, cap;
 	struct pn_framer fr;
@@ -44,8 +49,12 @@ struct pinetd_conn {
 	uint64_t opened; /* pn_loop_now() at accept */
 	uint64_t bytes_in, bytes_out;
 	struct pn_prog *prog; /* handed over to this program (spawn.c) */
-	socklen_t peerlen;
-	struct sockaddr_storage peer;
+	struct pn_pevs pevs;  /* the plugin's timers and watches (plugev.h) */
+	char *held;	      /* input read but not delivered: paused */
+	size_t heldlen;
+	pinetd_conn *ready_next; /* srv->ready list */
+	socklen_t peerlen, locallen;
+	struct sockaddr_storage peer, local;
 	char peer_name[PN_ADDR_TEXT];
 	_Alignas(max_align_t) char data[]; /* plugin's conn_size bytes */
 };
@@ -58,20 +67,21 @@ static struct pn_loop *loop_of(const pinetd_conn *c)
 	return &c->svc->srv->loop;
 }
 
-/* Ask epoll for what the connection needs now: input unless paused,
- * closing or at EOF; output while something is queued or drain wanted. */
+/* Ask epoll for what the connection needs now: input unless paused (by
+ * backpressure or the plugin), closing, at EOF or holding input; output
+ * while something is queued or drain wanted. */
 static void update_interest(pinetd_conn *c)
 {
 	unsigned ev = 0;
 
 	if ((c->flags & C_DEAD) || c->prog)
 		return;
-	if (!(c->flags & (C_PAUSED | C_CLOSING | C_EOF)))
+	if (!(c->flags & (C_PAUSED | C_CLOSING | C_EOF | C_UPAUSE | C_READY)))
 		ev |= EPOLLIN;
-	if (c->len > 0 || (c->flags & C_DRAIN))
+	if (c->len > 0 || ((c->flags & C_DRAIN) && !(c->flags & C_WSHUT)))
 		ev |= EPOLLOUT;
 	if (ev == 0)
-		ev = EPOLLRDHUP; /* stay registered to notice errors */
+		ev = EPOLLHUP; /* stay registered to notice a reset */
 	if (pn_watch_set(loop_of(c), &c->w, ev) < 0)
 		pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
 }
@@ -145,6 +155,9 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 		len = sizeof c->peer;
 	memcpy(&c->peer, peer, len);
 	c->peerlen = len;
+	c->locallen = sizeof c->local;
+	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
+		c->locallen = 0;
 	pn_sockaddr_name(peer, c->peer_name, sizeof c->peer_name);
 	/* Replies are built whole before they are sent: Nagle only adds
 	 * the delayed-ACK stall to interactive services. */
@@ -163,18 +176,10 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 		pn_log(LOG_INFO, "service '%s': connection from %s", s->conf->name,
 		       c->peer_name);
 	if (d->on_open && d->on_open(s->state, c) != 0) {
-		/* Refused: close it now and take it back from the dead
-		 * list, since no on_close is owed. */
-		pinetd_conn **pp = &s->srv->dead;
-		pn_conn_close(c, PINETD_CLOSE_PLUGIN, 0);
-		while (*pp && *pp != c)
-			pp = &(*pp)->dead_next;
-		if (*pp)
-			*pp = c->dead_next;
-		unlink_conn(c);
-		pn_framer_free(&c->fr);
-		free(c->out);
-		free(c);
+		/* Refused: closed at once, output dropped; its on_close
+		 * (PINETD_CLOSE_REFUSED) comes from the loop like any. */
+		c->flags &= ~C_CLOSING;
+		pn_conn_close(c, PINETD_CLOSE_REFUSED, 0);
 		return;
 	}
 	if (c->flags & C_DEAD)
@@ -237,15 +242,40 @@ static int flush_queue(pinetd_conn *c)
 	return 0;
 }
 
-int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
+/* Skip n bytes of an iovec array in place; returns the first left. */
+static const struct iovec *iov_skip(struct iovec *v, int *cnt, size_t n)
+{
+	while (*cnt > 0 && n >= v->iov_len) {
+		n -= v->iov_len;
+		v++;
+		(*cnt)--;
+	}
+	if (*cnt > 0) {
+		v->iov_base = (char *)v->iov_base + n;
+		v->iov_len -= n;
+	}
+	return v;
+}
+
+#define MAX_IOV 64
+
+int pn_conn_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt)
 {
 	const struct pn_service_conf *sc = c->svc->conf;
-	const char *p = buf;
+	struct iovec v[MAX_IOV], *p = v;
+	size_t len = 0;
 
-	if ((c->flags & C_DEAD) || c->prog)
+	if ((c->flags & (C_DEAD | C_CLOSING | C_WSHUT)) || c->prog || iovcnt < 0 ||
+	    iovcnt > MAX_IOV)
 		return -1;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len && !iov[i].iov_base)
+			return -1;
+		len += iov[i].iov_len;
+	}
 	if (len == 0)
 		return 0;
+	memcpy(v, iov, (size_t)iovcnt * sizeof *v);
 	if (sc->max_bytes_out &&
 	    c->bytes_out + c->len + len > (uint64_t)sc->max_bytes_out) {
 		pn_log(LOG_INFO, "service '%s': %s: over max_bytes_out (%ld), closing",
@@ -254,15 +284,19 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
 		return -1;
 	}
 	if (c->len == 0) {
-		/* Nothing queued: try the socket first, no copy. */
+		/* Nothing queued: try the socket first, no copy, one
+		 * segment for all the buffers. */
+		struct msghdr m = { .msg_iov = v, .msg_iovlen = (size_t)iovcnt };
 		for (;;) {
-			ssize_t n = send(c->w.fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n >= 0) {
 				c->bytes_out += (uint64_t)n;
-				p += n;
 				len -= (size_t)n;
 				if (len == 0)
 					return 0;
+				p = (struct iovec *)iov_skip(p, &iovcnt, (size_t)n);
+				m.msg_iov = p;
+				m.msg_iovlen = (size_t)iovcnt;
 				continue;
 			}
 			if (errno == EINTR)
@@ -280,17 +314,50 @@ int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
 		pn_conn_close(c, PINETD_CLOSE_OVERFLOW, 0);
 		return -1;
 	}
-	if (queue_append(c, p, len) < 0) {
-		pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
-		return -1;
-	}
+	for (int i = 0; i < iovcnt; i++)
+		if (queue_append(c, p[i].iov_base, p[i].iov_len) < 0) {
+			pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
+			return -1;
+		}
 	if (c->len > (size_t)sc->output_buffer)
 		c->flags |= C_PAUSED;
 	update_interest(c);
 	return 0;
 }
 
-void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
+int pn_conn_send(pinetd_conn *c, const void *buf, size_t len)
+{
+	struct iovec v = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+
+	return pn_conn_sendv(c, &v, 1);
+}
+
+/* Shut the write side down now (queue empty). */
+static void shut_write(pinetd_conn *c)
+{
+	c->flags |= C_WDONE;
+	c->flags &= ~C_DRAIN;
+	if (shutdown(c->w.fd, SHUT_WR) < 0 && errno != ENOTCONN) {
+		pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
+		return;
+	}
+	if (c->flags & C_EOF) /* both sides are done */
+		pn_conn_close(c, PINETD_CLOSE_PEER, 0);
+	else
+		update_interest(c);
+}
+
+int pn_conn_shutdown(pinetd_conn *c)
+{
+	if ((c->flags & (C_DEAD | C_CLOSING | C_WSHUT)) || c->prog)
+		return -1;
+	c->flags |= C_WSHUT;
+	if (c->len == 0)
+		shut_write(c);
+	return 0;
+}
+
+void pn_conn_close(pinetd_conn *c, int why, int flush)
 {
 	struct pn_server *srv = c->svc->srv;
 
@@ -315,6 +382,9 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 		why = c->why;
 	pn_timer_stop(loop_of(c), &c->timer);
 	pn_watch_close(loop_of(c), &c->w); /* fd -1 after a hand-over */
+	free(c->held);
+	c->held = NULL;
+	c->heldlen = 0;
 	c->svc->nconns--;
 	if (c->flags & C_SOURCE)
 		pn_conn_release_source(c->svc, (const struct sockaddr *)&c->peer);
@@ -328,7 +398,7 @@ void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush)
 	srv->dead = c;
 }
 
-static const char *reason_name(enum pinetd_close_reason why)
+static const char *reason_name(int why)
 {
 	static const char *const names[] = {
 		[PINETD_CLOSE_PEER] = "peer closed",
@@ -338,6 +408,7 @@ static const char *reason_name(enum pinetd_close_reason why)
 		[PINETD_CLOSE_OVERFLOW] = "output overflow",
 		[PINETD_CLOSE_SHUTDOWN] = "shutdown",
 		[PINETD_CLOSE_LIMIT] = "session limit",
+		[PINETD_CLOSE_REFUSED] = "refused by the service",
 	};
 	return (unsigned)why < sizeof names / sizeof names[0] ? names[why] : "?";
 }
@@ -352,6 +423,7 @@ void pn_conn_reap(struct pn_server *srv)
 		unlink_conn(c);
 		if (s->desc->on_close)
 			s->desc->on_close(s->state, c, c->why);
+		pn_pev_end_all(&c->pevs);
 		if (s->conf->log_connections)
 			pn_log(LOG_INFO, "service '%s': %s closed (%s) after %.3f s, "
 					 "%" PRIu64 " bytes in, %" PRIu64 " bytes out",
@@ -370,7 +442,91 @@ static int line_cb(void *arg, char *line, size_t len, unsigned flags)
 	pinetd_conn *c = arg;
 
 	c->svc->desc->on_line(c->svc->state, c, line, len, flags);
-	return (c->flags & (C_DEAD | C_CLOSING)) ? 1 : 0;
+	return (c->flags & (C_DEAD | C_CLOSING | C_UPAUSE)) ? 1 : 0;
+}
+
+/*
+ * Hand input to the plugin: lines through the framer, or the bytes as
+ * they are to on_data; a service with neither callback drops them.  When
+ * the plugin pauses the connection from an on_line, the lines not yet
+ * delivered are held (c->held) until it resumes.
+ */
+static void deliver_input(pinetd_conn *c, char *buf, size_t n)
+{
+	pinetd_svc *s = c->svc;
+	size_t used = n;
+
+	if ((s->desc->flags & PINETD_PF_LINES) && !(c->flags & C_READS)) {
+		if (pn_framer_feed_part(&c->fr, buf, n, (size_t)s->conf->max_line,
+					line_cb, c, &used) < 0 && !(c->flags & C_UPAUSE)) {
+			if (!(c->flags & (C_DEAD | C_CLOSING)))
+				pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
+			return;
+		}
+	} else if (s->desc->on_data) {
+		s->desc->on_data(s->state, c, buf, n);
+	}
+	if (used < n && (c->flags & C_UPAUSE) && !(c->flags & (C_DEAD | C_CLOSING))) {
+		char *h = malloc(n - used);
+		if (!h) {
+			pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
+			return;
+		}
+		memcpy(h, buf + used, n - used);
+		free(c->held);
+		c->held = h;
+		c->heldlen = n - used;
+	}
+}
+
+/* The ready timer: deliver held input of the connections resumed since
+ * (from the loop, never from inside core->pause). */
+static void on_ready(struct pn_loop *l, void *arg)
+{
+	struct pn_server *srv = arg;
+	pinetd_conn *list = srv->ready;
+
+	(void)l;
+	srv->ready = NULL;
+	while (list) {
+		pinetd_conn *c = list;
+		list = c->ready_next;
+		c->ready_next = NULL;
+		c->flags &= ~C_READY;
+		if ((c->flags & (C_DEAD | C_UPAUSE)) || !c->held)
+			continue;
+		char *h = c->held;
+		size_t n = c->heldlen;
+		c->held = NULL;
+		c->heldlen = 0;
+		deliver_input(c, h, n); /* may hold a part again */
+		free(h);
+		update_interest(c);
+	}
+}
+
+int pn_conn_pause(pinetd_conn *c, int on)
+{
+	struct pn_server *srv = c->svc->srv;
+
+	if ((c->flags & C_DEAD) || c->prog)
+		return -1;
+	if (on) {
+		c->flags |= C_UPAUSE;
+	} else if (c->flags & C_UPAUSE) {
+		c->flags &= ~C_UPAUSE;
+		c->last_active = pn_loop_now(loop_of(c));
+		if (c->held && !(c->flags & C_READY)) {
+			c->flags |= C_READY;
+			c->ready_next = srv->ready;
+			srv->ready = c;
+			if (!srv->ready_timer.fn)
+				pn_timer_init(&srv->ready_timer, on_ready, srv);
+			pn_timer_start(&srv->loop, &srv->ready_timer, 0);
+		}
+	}
+	update_interest(c);
+	return 0;
 }
 
 /* The peer closed its side: last partial line, then close once our
@@ -385,9 +541,14 @@ static void on_eof(pinetd_conn *c)
 		pn_framer_finish(&c->fr, line_cb, c);
 	if (c->flags & C_DEAD)
 		return;
-	if ((s->desc->flags & PINETD_PF_HALF_CLOSE) && !(c->flags & C_CLOSING) &&
-	    (c->len > 0 || (c->flags & C_DRAIN))) {
-		update_interest(c); /* keep writing; a write error ends it */
+	if (s->desc->on_eof && !(c->flags & C_CLOSING)) {
+		s->desc->on_eof(s->state, c);
+		if (c->flags & C_DEAD)
+			return;
+	}
+	if ((s->desc->flags & PINETD_PF_HALF_CLOSE) &&
+	    !(c->flags & (C_CLOSING | C_WDONE))) {
+		update_interest(c); /* until the plugin ends it; a write error does */
 		return;
 	}
 	pn_conn_close(c, PINETD_CLOSE_PEER, 1);
@@ -419,13 +580,7 @@ static void do_read(pinetd_conn *c)
 		pn_conn_close(c, PINETD_CLOSE_LIMIT, 0);
 		return;
 	}
-	if ((s->desc->flags & PINETD_PF_LINES) && !(c->flags & C_READS)) {
-		if (pn_framer_feed(&c->fr, buf, (size_t)n, (size_t)s->conf->max_line,
-				   line_cb, c) < 0)
-			pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
-	} else if (s->desc->on_data) {
-		s->desc->on_data(s->state, c, buf, (size_t)n);
-	} /* else a plugin that took the socket over in on_open: drop it */
+	deliver_input(c, buf, (size_t)n);
 }
 
 static void do_write(pinetd_conn *c)
@@ -438,10 +593,14 @@ static void do_write(pinetd_conn *c)
 		pn_conn_close(c, c->why, 0);
 		return;
 	}
+	if (c->len == 0 && (c->flags & C_WSHUT) && !(c->flags & C_WDONE)) {
+		shut_write(c);
+		return;
+	}
 	if ((c->flags & C_PAUSED) && c->len <= (size_t)sc->output_buffer / 2)
 		c->flags &= ~C_PAUSED;
-	if (c->len == 0 && (c->flags & C_DRAIN) && !(c->flags & C_CLOSING) &&
-	    c->svc->desc->on_drain) {
+	if (c->len == 0 && (c->flags & C_DRAIN) &&
+	    !(c->flags & (C_CLOSING | C_WSHUT)) && c->svc->desc->on_drain) {
 		c->svc->desc->on_drain(c->svc->state, c);
 		if (c->flags & C_DEAD)
 			return;
@@ -460,15 +619,13 @@ static void on_io(struct pn_loop *l, void *arg, unsigned events)
 			return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		if (c->flags & (C_CLOSING | C_EOF | C_PAUSED)) {
+		if (c->flags & (C_CLOSING | C_EOF | C_PAUSED | C_UPAUSE | C_READY)) {
 			/* Not reading: an error or hang-up ends it. */
 			if (events & (EPOLLERR | EPOLLHUP))
 				pn_conn_close(c, PINETD_CLOSE_ERROR, 0);
 			return;
 		}
 		do_read(c);
-	} else if (events & EPOLLRDHUP && !(events & EPOLLOUT) && c->len == 0) {
-		pn_conn_close(c, PINETD_CLOSE_PEER, 0);
 	}
 }
 
@@ -492,6 +649,8 @@ static void on_timer(struct pn_loop *l, void *arg)
 		pn_conn_close(c, PINETD_CLOSE_LIMIT, 0);
 		return;
 	}
+	if (c->flags & C_UPAUSE)
+		c->last_active = now; /* the plugin's wait is not idleness */
 	if (sc->idle_timeout > 0 &&
 	    now - c->last_active >= (uint64_t)sc->idle_timeout * 1000u) {
 		pn_log(LOG_INFO, "service '%s': %s: idle for %ld s, closing", sc->name,
@@ -527,6 +686,16 @@ int pn_conn_frame_reads(pinetd_conn *c, int on)
 size_t pn_conn_pending(const pinetd_conn *c) { return c->len; }
 const char *pn_conn_peer_name(const pinetd_conn *c) { return c->peer_name; }
 
+const struct sockaddr *pn_conn_local_addr(const pinetd_conn *c, socklen_t *len)
+{
+	if (len)
+		*len = c->locallen;
+	return (const struct sockaddr *)&c->local;
+}
+
+int pn_conn_closed(const pinetd_conn *c) { return (c->flags & C_DEAD) != 0; }
+struct pn_pevs *pn_conn_pevs(pinetd_conn *c) { return &c->pevs; }
+
 const struct sockaddr *pn_conn_peer_addr(const pinetd_conn *c, socklen_t *len)
 {
 	if (len)
@@ -554,7 +723,7 @@ void pn_conn_hand_over(pinetd_conn *c, struct pn_prog *p)
 
 struct pn_prog *pn_conn_program(const pinetd_conn *c) { return c->prog; }
 
-void pn_conn_program_ended(pinetd_conn *c, enum pinetd_close_reason why)
+void pn_conn_program_ended(pinetd_conn *c, int why)
 {
 	c->prog = NULL;
 	pn_conn_close(c, why, 0);
@@ -572,7 +741,7 @@ int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *), void *arg)
 	return 0;
 }
 
-void pn_conn_close_all(pinetd_svc *s, enum pinetd_close_reason why)
+void pn_conn_close_all(pinetd_svc *s, int why)
 {
 	/* Closing leaves each connection linked until reaped. */
 	for (pinetd_conn *c = s->conns; c; c = c->next)
@@ -587,6 +756,7 @@ void pn_conn_forget_all(pinetd_svc *s)
 		if (c->w.fd >= 0)
 			close(c->w.fd);
 		pn_framer_free(&c->fr);
+		free(c->held);
 		free(c->out);
 		free(c);
 	}

@@ -23,10 +23,21 @@
 void pn_conn_accept(struct pn_listener *ln, int fd,
 		    const struct sockaddr *peer, socklen_t len, int counted);
 
+/* The core-table functions of the same names (pinetd/plugin.h). */
 int pn_conn_send(pinetd_conn *c, const void *buf, size_t len);
+int pn_conn_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt);
+int pn_conn_shutdown(pinetd_conn *c);
+int pn_conn_pause(pinetd_conn *c, int on);
+const struct sockaddr *pn_conn_local_addr(const pinetd_conn *c,
+					  socklen_t *len);
+
+/* Has c been closed (on_close pending or done)? */
+int pn_conn_closed(const pinetd_conn *c);
+/* The plugin's timers and watches c owns. */
+struct pn_pevs *pn_conn_pevs(pinetd_conn *c);
 
 /* End the connection: with flush, after its queued output is written. */
-void pn_conn_close(pinetd_conn *c, enum pinetd_close_reason why, int flush);
+void pn_conn_close(pinetd_conn *c, int why, int flush);
 
 void pn_conn_want_drain(pinetd_conn *c, int on);
 /* pn_conn_frame_reads -- core->frame_reads (pinetd/plugin.h). */
@@ -50,14 +61,14 @@ void pn_conn_hand_over(pinetd_conn *c, struct pn_prog *p);
 struct pn_prog *pn_conn_program(const pinetd_conn *c);
 
 /* The program that had c exited: close c for `why` (on_close follows). */
-void pn_conn_program_ended(pinetd_conn *c, enum pinetd_close_reason why);
+void pn_conn_program_ended(pinetd_conn *c, int why);
 
 /* Call fn for each open connection of s (see pinetd_core.foreach_conn). */
 int pn_conn_foreach(pinetd_svc *s, int (*fn)(pinetd_conn *, void *),
 		    void *arg);
 
 /* Close every connection of s at once (no flush). */
-void pn_conn_close_all(pinetd_svc *s, enum pinetd_close_reason why);
+void pn_conn_close_all(pinetd_svc *s, int why);
 
 /* Lower the per-source count of peer (admission raised it). */
 void pn_conn_release_source(pinetd_svc *s, const struct sockaddr *peer);

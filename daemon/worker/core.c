@@ -14,35 +14,53 @@
 #include "ctl.h"
 #include "dgram.h"
 #include "log.h"
+#include "plugev.h"
 #include "runtime.h"
 #include "spawn.h"
 
 static time_t start_time;
+static struct pn_server *current; /* for core->now */
 
 void pn_core_set_start_time(time_t t) { start_time = t; }
+void pn_core_set_server(struct pn_server *srv) { current = srv; }
 
-static time_t core_start_time(void) { return start_time; }
+static int64_t core_start_time(void) { return (int64_t)start_time; }
 
-static int core_sendf(pinetd_conn *c, const char *fmt, ...)
+static uint64_t core_now(void)
+{
+	return current ? pn_loop_now(&current->loop) : 0;
+}
+
+/* Format into a stack buffer, or the heap when it does not fit. */
+static int core_vsendf(pinetd_conn *c, const char *fmt, va_list ap)
 {
 	char small[512], *big = NULL;
-	va_list ap;
+	va_list again;
 	int n, rc;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n < sizeof small)
-		return pn_conn_send(c, small, (size_t)n);
-	va_start(ap, fmt);
-	n = vasprintf(&big, fmt, ap);
-	va_end(ap);
+	if (n < 0 || (size_t)n < sizeof small) {
+		va_end(again);
+		return n < 0 ? -1 : pn_conn_send(c, small, (size_t)n);
+	}
+	n = vasprintf(&big, fmt, again);
+	va_end(again);
 	if (n < 0)
 		return -1;
 	rc = pn_conn_send(c, big, (size_t)n);
 	free(big);
+	return rc;
+}
+
+static int core_sendf(pinetd_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = core_vsendf(c, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -56,15 +74,29 @@ static const char *core_service_name(const pinetd_svc *s)
 	return s->conf->name;
 }
 
-static void core_log(pinetd_svc *s, int level, const char *fmt, ...)
+/* A plugin's line: its level clamped to the syslog range we use. */
+static void core_vlog(pinetd_svc *s, int level, const char *fmt, va_list ap)
 {
 	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (level < PINETD_LOG_ERR)
+		level = PINETD_LOG_ERR;
+	if (level > PINETD_LOG_DEBUG)
+		level = PINETD_LOG_DEBUG;
+	if (s)
+		pn_log(level, "service '%s': %s", s->conf->name, msg);
+	else
+		pn_log(level, "plugin: %s", msg);
+}
+
+static void core_log(pinetd_svc *s, int level, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	core_vlog(s, level, fmt, ap);
 	va_end(ap);
-	pn_log(level, "service '%s': %s", s->conf->name, msg);
 }
 
 /* A running service of this worker called name, or NULL. */
@@ -82,6 +114,7 @@ static int local_info(const pinetd_svc *o,
 		      void *arg)
 {
 	struct pinetd_service_info info = {
+		.size = sizeof info,
 		.name = o->conf->name,
 		.plugin = o->desc->name,
 		.listen = (const char *const *)o->conf->listen,
@@ -137,6 +170,7 @@ static int core_foreach_service(pinetd_svc *s,
 			rc = local_info(o, fn, arg);
 		} else {
 			struct pinetd_service_info info = {
+				.size = sizeof info,
 				.name = name,
 				.plugin = plugin,
 				.listen = listen,
@@ -156,23 +190,41 @@ const struct pinetd_core pn_core = {
 	.abi = PINETD_ABI_VERSION,
 	.size = sizeof(struct pinetd_core),
 	.send = pn_conn_send,
+	.sendv = pn_conn_sendv,
 	.sendf = core_sendf,
-	.close = core_close,
-	.peer_name = pn_conn_peer_name,
-	.peer_addr = pn_conn_peer_addr,
-	.conn_data = pn_conn_data,
+	.vsendf = core_vsendf,
 	.pending = pn_conn_pending,
 	.want_drain = pn_conn_want_drain,
+	.close = core_close,
+	.shutdown = pn_conn_shutdown,
+	.pause = pn_conn_pause,
+	.frame_reads = pn_conn_frame_reads,
+	.peer_name = pn_conn_peer_name,
+	.peer_addr = pn_conn_peer_addr,
+	.local_addr = pn_conn_local_addr,
+	.conn_data = pn_conn_data,
+	.conn_service = pn_conn_service,
+	.conn_fd = pn_conn_fd,
 	.foreach_conn = pn_conn_foreach,
 	.reply = pn_dgram_reply,
+	.replyv = pn_dgram_replyv,
 	.dgram_peer_name = pn_dgram_peer_name,
 	.dgram_peer_addr = pn_dgram_peer_addr,
-	.service_name = core_service_name,
-	.log = core_log,
-	.foreach_service = core_foreach_service,
-	.start_time = core_start_time,
-	.conn_fd = pn_conn_fd,
+	.dgram_service = pn_dgram_service,
+	.dgram_keep = pn_dgram_keep,
+	.dgram_release = pn_dgram_release,
+	.timer_start = pn_pev_timer,
+	.timer_stop = pn_pev_timer_stop,
+	.watch = pn_pev_watch,
+	.watch_set = pn_pev_watch_set,
+	.watch_close = pn_pev_watch_close,
+	.child_watch = pn_pev_child,
 	.spawn = pn_spawn_conn,
 	.spawn_wait = pn_spawn_wait,
-	.frame_reads = pn_conn_frame_reads,
+	.service_name = core_service_name,
+	.log = core_log,
+	.vlog = core_vlog,
+	.foreach_service = core_foreach_service,
+	.start_time = core_start_time,
+	.now = core_now,
 };

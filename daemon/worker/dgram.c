@@ -42,7 +42,9 @@ struct pn_dst {
 };
 
 struct pinetd_dgram {
-	struct pn_listener *ln;
+	struct pn_listener *ln;	 /* NULL for a kept one whose listener closed */
+	pinetd_svc *svc;
+	struct pn_kept *kept;	 /* when this is a kept copy */
 	const struct sockaddr_storage *peer;
 	socklen_t peerlen;
 	size_t len;		 /* bytes received, for udp_reply_ratio */
@@ -293,6 +295,7 @@ void pn_dgram_receive(struct pn_listener *ln)
 		for (int i = 0; i < n; i++) {
 			struct pinetd_dgram d = {
 				.ln = ln,
+				.svc = s,
 				.peer = &b->peers[i],
 				.peerlen = b->msgs[i].msg_hdr.msg_namelen,
 				.len = b->msgs[i].msg_len,
@@ -398,7 +401,7 @@ int pn_dgram_set_filter(struct pn_listener *ln, int wait)
  */
 static int within_budget(pinetd_dgram *d)
 {
-	pinetd_svc *s = d->ln->svc;
+	pinetd_svc *s = d->svc;
 	const struct pn_service_conf *sc = s->conf;
 	uint64_t now = pn_loop_now(&s->srv->loop);
 	struct pn_prefix key;
@@ -427,9 +430,8 @@ static int within_budget(pinetd_dgram *d)
 }
 
 /* Send with the request's destination as the source, when known. */
-static ssize_t send_reply(pinetd_dgram *d, const void *buf, size_t len)
+static ssize_t send_reply(pinetd_dgram *d, struct iovec *iov, int iovcnt)
 {
-	struct iovec iov = { (void *)buf, len };
 	union {
 		char buf[CTL_SPACE];
 		struct cmsghdr align;
@@ -437,8 +439,8 @@ static ssize_t send_reply(pinetd_dgram *d, const void *buf, size_t len)
 	struct msghdr m = {
 		.msg_name = (void *)d->peer,
 		.msg_namelen = d->peerlen,
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
+		.msg_iov = iov,
+		.msg_iovlen = (size_t)iovcnt,
 	};
 
 	memset(&ctl, 0, sizeof ctl);
@@ -463,13 +465,92 @@ static ssize_t send_reply(pinetd_dgram *d, const void *buf, size_t len)
 	return sendmsg(d->ln->w.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
+/* ---- kept datagrams (core->dgram_keep) ---- */
+
+struct pn_kept {
+	struct pinetd_dgram d; /* d.peer points at peer below */
+	struct sockaddr_storage peer;
+	struct pn_addr laddr; /* the listener it came to */
+	struct pn_kept *prev, *next; /* svc->kept */
+};
+
+pinetd_dgram *pn_dgram_keep(pinetd_dgram *d)
 {
-	const struct pn_service_conf *sc = d->ln->svc->conf;
+	pinetd_svc *s = d->svc;
+	struct pn_kept *k = calloc(1, sizeof *k);
+
+	if (!k)
+		return NULL;
+	k->d = *d;
+	memcpy(&k->peer, d->peer, d->peerlen <= sizeof k->peer ? d->peerlen
+								 : sizeof k->peer);
+	k->d.peer = &k->peer;
+	k->d.kept = k;
+	k->d.ln = NULL; /* looked up at each reply: the listener may go */
+	if (d->kept)
+		k->laddr = d->kept->laddr;
+	else
+		k->laddr = d->ln->addr;
+	k->next = s->kept;
+	if (s->kept)
+		s->kept->prev = k;
+	s->kept = k;
+	return &k->d;
+}
+
+void pn_dgram_release(pinetd_dgram *d)
+{
+	struct pn_kept *k = d ? d->kept : NULL;
+
+	if (!k)
+		return; /* not a kept one: nothing of ours to free */
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		d->svc->kept = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	free(k);
+}
+
+void pn_dgram_release_all(pinetd_svc *s)
+{
+	while (s->kept)
+		pn_dgram_release(&s->kept->d);
+}
+
+/* A kept datagram's listener now, or NULL (a reload closed it). */
+static struct pn_listener *kept_listener(const struct pn_kept *k)
+{
+	const pinetd_svc *s = k->d.svc;
+
+	for (size_t i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i] && s->listeners[i]->w.fd >= 0 &&
+		    pn_addr_equal(&s->listeners[i]->addr, &k->laddr))
+			return s->listeners[i];
+	return NULL;
+}
+
+#define MAX_IOV 64
+
+int pn_dgram_replyv(pinetd_dgram *d, const struct iovec *iov, int iovcnt)
+{
+	const struct pn_service_conf *sc = d->svc->conf;
+	struct iovec v[MAX_IOV];
+	size_t len = 0;
 	ssize_t n;
 
+	if (iovcnt < 0 || iovcnt > MAX_IOV)
+		return -1;
+	if (d->kept && !(d->ln = kept_listener(d->kept)))
+		return -1;
+	if (!d->ln || d->ln->w.fd < 0)
+		return -1;
 	if (!within_budget(d))
 		return -1;
+	memcpy(v, iov, (size_t)iovcnt * sizeof *v);
+	for (int i = 0; i < iovcnt; i++)
+		len += v[i].iov_len;
 
 	/* Never amplify: at most ratio x the request, or the floor. */
 	if (sc->udp_reply_ratio > 0) {
@@ -477,22 +558,35 @@ int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
 		if (cap < (size_t)sc->udp_reply_floor)
 			cap = (size_t)sc->udp_reply_floor;
 		if (len > cap) {
-			d->ln->svc->truncated++;
-			len = cap;
+			d->svc->truncated++;
+			for (int i = 0; i < iovcnt; i++) {
+				if (v[i].iov_len > cap)
+					v[i].iov_len = cap;
+				cap -= v[i].iov_len;
+			}
 		}
 	}
 
 	do
-		n = send_reply(d, buf, len);
+		n = send_reply(d, v, iovcnt);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		pn_log(LOG_DEBUG, "service '%s': reply to %s dropped: %s",
-		       d->ln->svc->conf->name, pn_dgram_peer_name(d),
+		       d->svc->conf->name, pn_dgram_peer_name(d),
 		       strerror(errno));
 		return -1;
 	}
 	return 0;
 }
+
+int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len)
+{
+	struct iovec v = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+
+	return pn_dgram_replyv(d, &v, 1);
+}
+
+pinetd_svc *pn_dgram_service(const pinetd_dgram *d) { return d->svc; }
 
 const char *pn_dgram_peer_name(const pinetd_dgram *d)
 {

@@ -49,6 +49,19 @@ int pn_dgram_want_dst(struct pn_listener *ln);
  * udp_reply_rate (refused: -1).  Returns 0 or -1.
  */
 int pn_dgram_reply(pinetd_dgram *d, const void *buf, size_t len);
+int pn_dgram_replyv(pinetd_dgram *d, const struct iovec *iov, int iovcnt);
+pinetd_svc *pn_dgram_service(const pinetd_dgram *d);
+
+/*
+ * pn_dgram_keep, pn_dgram_release -- core->dgram_keep and dgram_release:
+ * a copy owned by the service (its peer, the address of the listener it
+ * came to, its length), answered later through whichever listener of the
+ * service has that address then.  pn_dgram_release_all frees those the
+ * plugin left (after fini).
+ */
+pinetd_dgram *pn_dgram_keep(pinetd_dgram *d);
+void pn_dgram_release(pinetd_dgram *d);
+void pn_dgram_release_all(pinetd_svc *s);
 const char *pn_dgram_peer_name(const pinetd_dgram *d);
 const struct sockaddr *pn_dgram_peer_addr(const pinetd_dgram *d,
 					  socklen_t *len);

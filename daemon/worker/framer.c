@@ -53,7 +53,19 @@ static void shrink(struct pn_framer *f)
 int pn_framer_feed(struct pn_framer *f, char *data, size_t len,
 		   size_t max_line, pn_line_fn *fn, void *arg)
 {
+	size_t used;
+
+	return pn_framer_feed_part(f, data, len, max_line, fn, arg, &used);
+}
+
+int pn_framer_feed_part(struct pn_framer *f, char *data, size_t len,
+			size_t max_line, pn_line_fn *fn, void *arg,
+			size_t *consumed)
+{
+	const char *start = data;
 	int rc;
+
+	*consumed = len;
 
 	if (max_line == 0)
 		max_line = 1;
@@ -67,8 +79,10 @@ int pn_framer_feed(struct pn_framer *f, char *data, size_t len,
 				f->discarding = 0;
 		} else if (f->len == 0 && nl && seg <= max_line) {
 			/* The common case: a whole line inside this read. */
-			if ((rc = deliver(data, seg, 0, fn, arg)) != 0)
+			if ((rc = deliver(data, seg, 0, fn, arg)) != 0) {
+				*consumed = (size_t)(data - start) + used;
 				return rc;
+			}
 		} else {
 			/* Carry: append what fits under max_line. */
 			size_t room = max_line - f->len;
@@ -86,15 +100,19 @@ int pn_framer_feed(struct pn_framer *f, char *data, size_t len,
 				rc = deliver(f->buf, n, PINETD_LINE_TRUNCATED,
 					     fn, arg);
 				shrink(f);
-				if (rc != 0)
+				if (rc != 0) {
+					*consumed = (size_t)(data - start) + used;
 					return rc;
+				}
 			} else if (nl) {
 				size_t n = f->len;
 				f->len = 0;
 				rc = deliver(f->buf, n, 0, fn, arg);
 				shrink(f);
-				if (rc != 0)
+				if (rc != 0) {
+					*consumed = (size_t)(data - start) + used;
 					return rc;
+				}
 			}
 		}
 		data += used;

@@ -34,6 +34,17 @@ struct pn_framer {
 int pn_framer_feed(struct pn_framer *f, char *data, size_t len,
 		   size_t max_line, pn_line_fn *fn, void *arg);
 
+/*
+ * pn_framer_feed_part -- pn_framer_feed that says in *consumed how many
+ * bytes of data it used: all of them, or, when fn stopped it, those up to
+ * and including the line fn stopped at.  The rest is untouched, ready to
+ * be fed later (a paused connection).  A reserve failure (-1) consumed
+ * an unknown part: treat it as fatal.
+ */
+int pn_framer_feed_part(struct pn_framer *f, char *data, size_t len,
+			size_t max_line, pn_line_fn *fn, void *arg,
+			size_t *consumed);
+
 /* pn_framer_finish -- at EOF: deliver a pending partial line with
  * PINETD_LINE_NOEOL.  Returns like pn_framer_feed. */
 int pn_framer_finish(struct pn_framer *f, pn_line_fn *fn, void *arg);

@@ -27,6 +27,13 @@
 
 struct pn_server;
 
+/* The plugin's timers, watches and child watches one owner (a
+ * connection or a service) holds (plugev.h). */
+struct pn_pev;
+struct pn_pevs {
+	struct pn_pev *head;
+};
+
 struct pn_listener {
 	struct pn_watch w; /* w.fd is the socket, -1 when closed */
 	struct pn_addr addr;
@@ -74,6 +81,9 @@ struct pinetd_svc {
 
 	/* Programs started on connections by core->spawn (spawn.c). */
 	unsigned long nprogs;
+
+	struct pn_pevs pevs;   /* the plugin's, ended after fini */
+	struct pn_kept *kept;  /* datagrams kept by core->dgram_keep */
 };
 
 struct pn_server {
@@ -82,6 +92,8 @@ struct pn_server {
 	struct pinetd_svc *svcs;     /* serving, in configuration order */
 	struct pinetd_svc *draining; /* removed: finishing connections */
 	struct pinetd_conn *dead;    /* closed; on_close and free pending */
+	struct pinetd_conn *ready;   /* resumed with held input (conn.c) */
+	struct pn_timer ready_timer; /* delivers it from the loop */
 	char *rbuf;		     /* stream read buffer, PN_RBUF_SIZE + 1 */
 	struct pn_udp_batch *udp;    /* datagram receive buffers */
 	/* The ports the daemon serves over UDP (a bit per port), rebuilt

@@ -21,6 +21,7 @@
 #include "listener.h"
 #include "log.h"
 #include "pause.h"
+#include "plugev.h"
 
 #define PN_MAX_SOURCES 65536 /* sources tracked per service */
 #define PN_SWEEP_MS 10000u
@@ -94,6 +95,9 @@ static void svc_free(pinetd_svc *s)
 		pn_listener_free(s->listeners[i]);
 	if (s->initialised && s->desc->fini)
 		s->desc->fini(s->state);
+	/* What the plugin held ends after fini (pinetd/plugin.h). */
+	pn_pev_end_all(&s->pevs);
+	pn_dgram_release_all(s);
 	free(s->listeners);
 	free(s->children);
 	pn_sources_free(&s->sources);
@@ -102,18 +106,38 @@ static void svc_free(pinetd_svc *s)
 	free(s);
 }
 
+/*
+ * Run the plugin's init for s: the core table into the plugin's slot
+ * first, then init, whose state defaults to the option struct.
+ * Returns 0, or -1 with a reason in err.
+ */
+static int plugin_init(pinetd_svc *s, char *err, size_t errlen)
+{
+	void *state = NULL;
+
+	*s->desc->core = &pn_core;
+	err[0] = '\0';
+	if (s->desc->init &&
+	    s->desc->init(s, s->conf->pconf, &state, err, errlen) != 0) {
+		if (!err[0])
+			snprintf(err, errlen, "init failed");
+		return -1;
+	}
+	s->state = state ? state : s->conf->pconf;
+	s->initialised = 1;
+	return 0;
+}
+
 static int svc_init(pinetd_svc *s)
 {
 	char err[512] = "";
 
-	if (s->desc->init(&pn_core, s, s->conf->pconf, &s->state, err,
-			  sizeof err) != 0) {
+	if (plugin_init(s, err, sizeof err) != 0) {
 		pn_log(LOG_ERR, "%s:%d: service '%s': plugin '%s': %s",
 		       s->conf->file, s->conf->line, s->conf->name,
-		       s->desc->name, err[0] ? err : "init failed");
+		       s->desc->name, err);
 		return -1;
 	}
-	s->initialised = 1;
 	return 0;
 }
 
@@ -457,6 +481,7 @@ int pn_server_init(struct pn_server *srv)
 		return -1;
 	}
 	pn_loop_set_after(&srv->loop, after_batch, srv);
+	pn_core_set_server(srv);
 	pn_timer_init(&srv->grace, on_grace, srv);
 	pn_timer_init(&srv->sweep, on_sweep, srv);
 	pn_timer_start(&srv->loop, &srv->sweep, PN_SWEEP_MS);
@@ -545,14 +570,17 @@ int pn_server_check_service(struct pn_config *full,
 		return -1;
 	}
 	srv.svcs = s; /* what foreach_service shows the plugin */
-	err[0] = '\0';
-	rc = s->desc->init(&pn_core, s, sc->pconf, &s->state, err, errlen);
-	if (rc == 0)
-		s->initialised = 1;
-	else if (!err[0])
-		snprintf(err, errlen, "init failed");
+	if (pn_loop_init(&srv.loop) < 0) { /* timers it may start in init */
+		srv.svcs = NULL;
+		svc_free(s);
+		full->refs--;
+		snprintf(err, errlen, "cannot create an event loop");
+		return -1;
+	}
+	rc = plugin_init(s, err, errlen);
 	srv.svcs = NULL;
 	svc_free(s); /* fini() when init() succeeded */
+	pn_loop_free(&srv.loop);
 	full->refs--;
 	return rc == 0 ? 0 : -1;
 }

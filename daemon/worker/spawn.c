@@ -40,7 +40,7 @@ struct pn_prog {
 	struct pn_prog *prev, *next; /* srv->progs; next: srv->progs_dead */
 	pid_t pid;
 	int stopping;		  /* SIGTERM sent */
-	enum pinetd_close_reason why; /* why it was stopped */
+	int why; /* why it was stopped */
 	uint64_t started;	  /* pn_loop_now() */
 	struct pn_watch err;	  /* read end of its stderr; fd -1 once closed */
 	struct pn_timer timer;	  /* max_duration, then the SIGKILL grace */
@@ -327,7 +327,7 @@ static void on_stderr(struct pn_loop *l, void *arg, unsigned events)
 		close_stderr(p);
 }
 
-void pn_spawn_stop(struct pn_prog *p, enum pinetd_close_reason why)
+void pn_spawn_stop(struct pn_prog *p, int why)
 {
 	if (p->stopping || p->pid <= 0)
 		return;
@@ -441,7 +441,7 @@ fail:
 	return NULL;
 }
 
-long pn_spawn_conn(pinetd_conn *c, const char *path, char *const argv[],
+pid_t pn_spawn_conn(pinetd_conn *c, const char *path, char *const argv[],
 		   char *const envp[], char *err, size_t errlen)
 {
 	pinetd_svc *s = pn_conn_service(c);
@@ -466,7 +466,7 @@ long pn_spawn_conn(pinetd_conn *c, const char *path, char *const argv[],
 	return p->pid;
 }
 
-long pn_spawn_wait(pinetd_svc *s, int fd, const char *path,
+pid_t pn_spawn_wait(pinetd_svc *s, int fd, const char *path,
 		   char *const argv[], char *const envp[], char *err,
 		   size_t errlen)
 {
@@ -563,6 +563,9 @@ int pn_spawn_reaped(struct pn_server *srv, pid_t pid, int status)
 		}
 	return 0;
 }
+
+struct pn_prog *pn_spawn_next(const struct pn_prog *p) { return p->next; }
+pid_t pn_spawn_pid(const struct pn_prog *p) { return p->pid; }
 
 void pn_spawn_gc(struct pn_server *srv)
 {

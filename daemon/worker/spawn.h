@@ -31,11 +31,11 @@ struct pn_prog;
 #define PN_SPAWN_LINE_MAX 900
 
 /* core->spawn: see include/pinetd/plugin.h. */
-long pn_spawn_conn(pinetd_conn *c, const char *path, char *const argv[],
+pid_t pn_spawn_conn(pinetd_conn *c, const char *path, char *const argv[],
 		   char *const envp[], char *err, size_t errlen);
 
 /* core->spawn_wait: see include/pinetd/plugin.h. */
-long pn_spawn_wait(pinetd_svc *s, int fd, const char *path,
+pid_t pn_spawn_wait(pinetd_svc *s, int fd, const char *path,
 		   char *const argv[], char *const envp[], char *err,
 		   size_t errlen);
 
@@ -52,7 +52,7 @@ void pn_spawn_datagram(struct pn_listener *ln);
  * PN_SPAWN_KILL_MS; `why` is what its connection's on_close will say.
  * Nothing when it was already asked to stop or has exited.
  */
-void pn_spawn_stop(struct pn_prog *p, enum pinetd_close_reason why);
+void pn_spawn_stop(struct pn_prog *p, int why);
 
 /*
  * pn_spawn_reaped -- pid exited with status: when it is one of srv's
@@ -60,6 +60,10 @@ void pn_spawn_stop(struct pn_prog *p, enum pinetd_close_reason why);
  * (or let its datagram socket be polled again) and return 1; else 0.
  */
 int pn_spawn_reaped(struct pn_server *srv, pid_t pid, int status);
+
+/* Walking srv->progs: the next running program, and a program's pid. */
+struct pn_prog *pn_spawn_next(const struct pn_prog *p);
+pid_t pn_spawn_pid(const struct pn_prog *p);
 
 /* Free the programs that exited during the last batch (after hook). */
 void pn_spawn_gc(struct pn_server *srv);
