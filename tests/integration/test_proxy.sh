@@ -297,7 +297,10 @@ def cmd_push_client(port, mib):
 if __name__ == "__main__":
     globals()["cmd_" + sys.argv[1].replace("-", "_")](*sys.argv[2:])
 PYEOF
+# peer: in the foreground; bg_peer: in the background, $! its timeout(1),
+# which passes a kill on to Python.
 peer() { timeout 60 python3 "$PEER" "$@"; }
+bg_peer() { timeout 60 python3 "$PEER" "$@" & }
 
 # wait_file FILE: up to 20 s for a backend to write its result.
 wait_file() {
@@ -387,37 +390,40 @@ pn_start
 
 # 16 MiB each way at once, each side half-closing after its last byte.
 rm -f "$PN_TMP/bulk.out"
-peer bulk-backend $B 16 "$PN_TMP/bulk.out" &
+bg_peer bulk-backend $B 16 "$PN_TMP/bulk.out"
+bg=$!
 pn_wait_port tcp $B || pn_fail "the bulk backend did not listen"
 got_client=$(peer bulk-client $P 16)
 wait_file "$PN_TMP/bulk.out"
 pn_expect "$got_client" "$(peer sha 2 16)" "the client got the backend's 16 MiB byte-exact (sha256)"
 pn_expect "$(cat "$PN_TMP/bulk.out")" "$(peer sha 1 16)" "the backend got the client's 16 MiB byte-exact (sha256)"
-wait
+wait "$bg"
 
 # Half-close, client first: the request ends with the client's EOF and
 # the answer still comes back.
-peer answer-backend $((B + 1)) &
+bg_peer answer-backend $((B + 1))
+bg=$!
 pn_wait_port tcp $((B + 1)) || pn_fail "the answer backend did not listen"
 pn_expect "$(peer ask $((P + 1)) "question")" "answer to: question" \
 	"the client's half-close reaches the backend, the answer the client"
-wait
+wait "$bg"
 
 # Half-close, backend first: the client reads the backend's EOF, then
 # still sends; the backend gets it, then the client's EOF.
 rm -f "$PN_TMP/greet.out"
-peer greet-backend $((B + 2)) "$PN_TMP/greet.out" &
+bg_peer greet-backend $((B + 2)) "$PN_TMP/greet.out"
+bg=$!
 pn_wait_port tcp $((B + 2)) || pn_fail "the greet backend did not listen"
 pn_expect "$(peer late $((P + 2)))" "hello
 eof" "the backend's half-close reaches the client, and the connection stays open for its bytes"
 wait_file "$PN_TMP/greet.out"
 pn_expect "$(cat "$PN_TMP/greet.out")" "late data" \
 	"what the client sent after the backend's EOF reached the backend"
-wait
+wait "$bg"
 
 # A backend that does not accept in time (its listen queue is full).
 rm -f "$PN_TMP/silent.ready"
-peer silent-backend $((B + 3)) "$PN_TMP/silent.ready" 10 &
+bg_peer silent-backend $((B + 3)) "$PN_TMP/silent.ready" 10
 silent=$!
 wait_file "$PN_TMP/silent.ready" || pn_fail "the silent backend is not ready"
 out=$(peer expect-close $((P + 3)) 5)
@@ -444,12 +450,13 @@ wait_log "service 'refused'.*client 127\.0\.0\.1:[0-9]+: backend tcp://127\.0\.0
 # A client that resets mid-stream: the backend sees a reset, not an EOF
 # that would make a cut request look complete.
 rm -f "$PN_TMP/reset.out"
-peer end-backend $((B + 5)) "$PN_TMP/reset.out" &
+bg_peer end-backend $((B + 5)) "$PN_TMP/reset.out"
+bg=$!
 pn_wait_port tcp $((B + 5)) || pn_fail "the reset backend did not listen"
 peer reset-client $((P + 5))
 wait_file "$PN_TMP/reset.out"
 pn_expect "$(cat "$PN_TMP/reset.out")" "reset 15" "a client's reset reaches the backend as a reset"
-wait
+wait "$bg"
 
 # A backend (over IPv6) that leaves early while the client pushes: the
 # client's connection ends, the daemon goes on.
@@ -465,10 +472,11 @@ c, _ = s.accept()
 c.recv(10)
 c.close()
 PY
+	bg=$!
 	pn_wait_port tcp $((B + 6)) || pn_fail "the early backend did not listen"
 	pn_expect "$(peer push-client $((P + 6)) 64)" "ended" \
 		"a backend that leaves early ends its client's connection"
-	wait
+	wait "$bg"
 	wait_log "service 'early'.*client 127\.0\.0\.1:[0-9]+: backend tcp://\[::1\]:$((B + 6)): (write|read): " \
 		&& pn_pass "the backend's going away is logged" \
 		|| pn_fail "no log line for the backend that left"
@@ -477,10 +485,11 @@ else
 fi
 
 # After all this, the daemon still relays.
-peer answer-backend $((B + 1)) &
+bg_peer answer-backend $((B + 1))
+bg=$!
 pn_wait_port tcp $((B + 1)) || pn_fail "the answer backend did not listen"
 pn_expect "$(peer ask $((P + 1)) "again")" "answer to: again" "the daemon still relays"
-wait
+wait "$bg"
 pn_stop
 
 # ---- bounded memory: one service, so one worker to measure ----
@@ -514,7 +523,7 @@ check_flood() {
 }
 
 # A backend that never reads, a client that pushes 64 MiB.
-peer hold-backend $((B + 7)) 30 &
+bg_peer hold-backend $((B + 7)) 30
 held=$!
 pn_wait_port tcp $((B + 7)) || pn_fail "the holding backend did not listen"
 check_flood "backend not reading" "$(peer flood-client $((P + 7)) 64 "$worker")"
@@ -523,10 +532,10 @@ wait "$held" 2>/dev/null
 
 # A client that never reads, a backend that pushes 64 MiB.
 rm -f "$PN_TMP/flood.out"
-peer flood-backend $((B + 7)) 64 "$worker" "$PN_TMP/flood.out" &
+bg_peer flood-backend $((B + 7)) 64 "$worker" "$PN_TMP/flood.out"
 flood=$!
 pn_wait_port tcp $((B + 7)) || pn_fail "the flooding backend did not listen"
-peer hold-client $((P + 7)) 30 &
+bg_peer hold-client $((P + 7)) 30
 holdc=$!
 wait "$flood"
 check_flood "client not reading" "$(cat "$PN_TMP/flood.out" 2>/dev/null)"
