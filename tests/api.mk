@@ -29,5 +29,7 @@ plugins_compat_old_la_SOURCES = plugins/compat.c
 plugins_compat_old_la_CPPFLAGS = $(AM_CPPFLAGS) -DCOMPAT_OLD
 plugins_compat_old_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS)
 
-INTEGRATION_TESTS += integration/test_prims.sh integration/test_compat.sh
-EXTRA_DIST += integration/test_prims.sh integration/test_compat.sh
+INTEGRATION_TESTS += integration/test_prims.sh integration/test_compat.sh \
+	integration/test_devconf.sh
+EXTRA_DIST += integration/test_prims.sh integration/test_compat.sh \
+	integration/test_devconf.sh

@@ -178,6 +178,7 @@ chat disabled tcp://127.0.0.1:7002
 daytime disabled tcp://127.0.0.1:13
 discard disabled tcp://127.0.0.1:9
 echo enabled tcp://127.0.0.1:7
+proxy disabled tcp://127.0.0.1:8081
 telnet disabled tcp://127.0.0.1:23
 time disabled tcp://127.0.0.1:37
 " "shipped services: only echo enabled, all on loopback"
