@@ -385,9 +385,11 @@ static const struct pn_service_conf *member_named(const struct pn_unit *u,
 	return NULL;
 }
 
-/* Can the running unit o serve n without a new worker?  Same services,
- * each with the same plugin, options, user and execution. */
-static int same_unit(const struct pn_unit *o, const struct pn_unit *n)
+/* Do units o and n hold the same services (by name, same worker count
+ * and identity), each pair equal by `same`? */
+static int units_match(const struct pn_unit *o, const struct pn_unit *n,
+		       int (*same)(const struct pn_service_conf *,
+				   const struct pn_service_conf *))
 {
 	if (strcmp(o->key, n->key) != 0 || o->nsvc != n->nsvc || o->nw != n->nw ||
 	    !same_ident(&o->ident, &n->ident))
@@ -395,26 +397,24 @@ static int same_unit(const struct pn_unit *o, const struct pn_unit *n)
 	for (size_t i = 0; i < n->nsvc; i++) {
 		const struct pn_service_conf *y = member(n, i);
 		const struct pn_service_conf *x = member_named(o, y->name);
-		if (!x || !pn_service_conf_same(x, y))
+		if (!x || !same(x, y))
 			return 0;
 	}
 	return 1;
+}
+
+/* Can the running unit o serve n without a new worker?  Same services,
+ * each with the same plugin, options, user and execution. */
+static int same_unit(const struct pn_unit *o, const struct pn_unit *n)
+{
+	return units_match(o, n, pn_service_conf_same);
 }
 
 /* Could the running unit o serve n once its plugins took n's options?
  * Like same_unit, but the plugins' options may differ. */
 static int same_unit_core(const struct pn_unit *o, const struct pn_unit *n)
 {
-	if (strcmp(o->key, n->key) != 0 || o->nsvc != n->nsvc || o->nw != n->nw ||
-	    !same_ident(&o->ident, &n->ident))
-		return 0;
-	for (size_t i = 0; i < n->nsvc; i++) {
-		const struct pn_service_conf *y = member(n, i);
-		const struct pn_service_conf *x = member_named(o, y->name);
-		if (!x || !pn_service_conf_same_core(x, y))
-			return 0;
-	}
-	return 1;
+	return units_match(o, n, pn_service_conf_same_core);
 }
 
 static int same_addrs(const struct pn_service_conf *a,
