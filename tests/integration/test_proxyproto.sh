@@ -74,6 +74,28 @@ sys.stdout.write(out.decode('latin-1') + '<EOF>')
 EOF
 pp() { python3 "$PN_TMP/pp.py" "$@"; }
 
+# Configuration errors, with FILE:LINE.
+cat > "$PN_TMP/bad.conf" <<EOF
+plugin_dir = "$PLUGIN_DIR"
+services_dir = ""
+service a {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$P" }
+    proxy_protocol = v2
+}
+service b {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$((P+1))" }
+    proxy_protocol = v3
+    proxy_trusted = { "127.0.0.1" }
+}
+EOF
+out=$("$PINETD" -t -c "$PN_TMP/bad.conf" 2>&1)
+pn_expect "$(printf '%s\n' "$out" | grep -c "bad.conf:6: service 'a': proxy_protocol = v2 needs proxy_trusted")" \
+	1 "proxy_protocol without proxy_trusted is an error at its line"
+pn_expect "$(printf '%s\n' "$out" | grep -c "bad.conf:11: service 'b': invalid proxy_protocol 'v3'")" \
+	1 "an unknown proxy_protocol is an error at its line"
+
 pn_config <<EOF
 shutdown_timeout = 1
 service v1 {
