@@ -11,7 +11,7 @@
 #include "chat_wire.h"
 
 /* Fields before TEXT, the magic line not counted. */
-#define WIRE_FIELDS 9
+#define WIRE_FIELDS 8
 
 static const char *str(const char *s)
 {
