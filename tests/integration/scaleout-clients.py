@@ -153,13 +153,16 @@ def told_once(members, text, secs, what):
     def seen(m):
         return [x for x in m.lines if x == text]
 
+    t0 = time.monotonic()
     wait_until(lambda: (pump_all(members), all(seen(m) for m in members))[1],
                secs)
+    took = time.monotonic() - t0
     time.sleep(0.3)
     pump_all(members)
     counts = [len(seen(m)) for m in members]
     if counts == [1] * len(members):
-        ok("every member was told once: " + what)
+        ok("every member was told once, all within %.2f s: %s" %
+           (took, what))
     else:
         fail("%s: counts per member %r" % (what, counts))
     for m in members:
