@@ -33,7 +33,7 @@ DAEMON_LIBS = -lconfuse -ldl $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 KIT_SRC = $(top_srcdir)/tests/kit/pinetd_testkit.c
 CHAT_SRC = $(addprefix $(top_srcdir)/plugins/chat/,chat.c chat_cmd.c \
-	chat_sanitize.c chat_telnet.c)
+	chat_sanitize.c chat_telnet.c chat_redis_none.c)
 TELNET_SRC = $(addprefix $(top_srcdir)/plugins/telnet/,telnet.c telnet_cmd.c \
 	telnet_edit.c)
 
