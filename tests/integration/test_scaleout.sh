@@ -9,7 +9,8 @@
 # killed: its clients reconnect through HAProxy to the other and the room
 # goes on; Redis killed: the room goes on locally and its members are told
 # once; Redis back: told once, shared again.  In a network namespace of
-# its own; skipped (77) without haproxy, redis-server or unshare -n.
+# its own; skipped (77) without haproxy, redis-server, unshare -n or a
+# build with hiredis.
 # Ports 19301 (the room: HAProxy and both nodes), 19302 (Redis).
 if [ -z "${PN_SCALEOUT_NS:-}" ]; then
 	for c in haproxy redis-server python3; do
@@ -17,6 +18,8 @@ if [ -z "${PN_SCALEOUT_NS:-}" ]; then
 			{ echo "SKIP: $c not installed (Debian: apt-get install haproxy redis-server)"; exit 77; }
 	done
 	unshare -n true 2>/dev/null || { echo "SKIP: unshare -n not allowed"; exit 77; }
+	grep -q '^#define HAVE_HIREDIS 1' "${top_builddir:-..}/config.h" ||
+		{ echo "SKIP: pinetd was configured without hiredis (libhiredis-dev)"; exit 77; }
 	PN_SCALEOUT_NS=1 exec unshare -n "$BASH" "$0" "$@"
 fi
 ip link set lo up || exit 99
