@@ -21,6 +21,8 @@ pn_config <<EOF
 inetd_conf = "$IC"
 EOF
 pn_start
+# pn_start waits for the listen addresses of pinetd.conf: there are none.
+pn_wait_port tcp $P || pn_fail "nothing listens on $P"
 ask() { printf '%s\n' "$2" | timeout 10 nc -N 127.0.0.1 "$1"; }
 # gone PORT: wait until nothing listens there.
 gone() {
