@@ -27,6 +27,15 @@ void pn_log_open(const char *ident, int to_stderr, int level)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static pn_log_tap_fn *tap_fn;
+static void *tap_arg;
+
+void pn_log_tap(pn_log_tap_fn *fn, void *arg)
+{
+	tap_fn = fn;
+	tap_arg = arg;
+}
+
 void pn_log_set_level(int level) { log_level = level; }
 int pn_log_get_level(void) { return log_level; }
 
@@ -50,6 +59,14 @@ void pn_vlog(int level, const char *fmt, va_list ap)
 {
 	int saved = errno;
 
+	if (tap_fn && level <= LOG_WARNING) {
+		char line[2048];
+		va_list cp;
+		va_copy(cp, ap);
+		vsnprintf(line, sizeof line, fmt, cp);
+		va_end(cp);
+		tap_fn(tap_arg, level, line);
+	}
 	if (level > log_level)
 		return;
 	if (log_to_stderr) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "checker.h"
+#include "control.h"
 #include "ctl.h"
 #include "listener.h"
 #include "log.h"
@@ -119,6 +120,7 @@ struct pn_super {
 	time_t start_time;
 	struct pn_plugfiles plugfiles; /* what the running workers loaded */
 	uint32_t recon_serial;	       /* the last RECONFIGURE's */
+	struct pn_control ctl;	       /* pinetctl's socket, totals */
 };
 
 static void config_unref(struct pn_config *conf)
@@ -698,6 +700,7 @@ static void take_counts(struct pn_worker *w, const unsigned char *body, size_t l
 	for (size_t off = 0; off + sizeof c <= len; off += sizeof c) {
 		memcpy(&c, body + off, sizeof c);
 		c.service[sizeof c.service - 1] = '\0';
+		pn_control_beat(&w->sup->ctl, (long)w->pid, &c);
 		for (size_t i = 0; i < w->u->nsvc && w->conns; i++)
 			if (strcmp(member(w->u, i)->name, c.service) == 0 &&
 			    w->conns[i] != c.connections) {
@@ -863,6 +866,7 @@ static void abort_units(struct pn_unit *list)
 			if (w->pid > 0) {
 				kill(w->pid, SIGKILL);
 				waitpid(w->pid, NULL, 0);
+				pn_control_gone(&w->sup->ctl, (long)w->pid);
 				w->pid = 0;
 			}
 			worker_hangup(w);
@@ -982,6 +986,8 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 	uint64_t delay = w->crashes <= 1 ? 0 : 100u << (w->crashes - 2 < 9 ? w->crashes - 2 : 9);
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
+	for (size_t i = 0; i < u->nsvc; i++)
+		pn_control_restarted(&sup->ctl, member(u, i)->name);
 	if (w->watchdog_killed)
 		snprintf(how, sizeof how, "was killed by the watchdog");
 	else if (w->memory_killed)
@@ -1023,6 +1029,7 @@ static void reap(struct pn_super *sup)
 		if (w) {
 			/* Messages it sent before exiting still count. */
 			read_worker(w);
+			pn_control_gone(&sup->ctl, (long)pid);
 			worker_exited(sup, w, st);
 		} else {
 			/* A process a worker left behind, reparented to us
@@ -1580,6 +1587,7 @@ static int reload(struct pn_super *sup)
 		if (w->pid > 0 && !u->retired)
 			send_settings(w);
 	broadcast_services(sup);
+	pn_control_listen(&sup->ctl, sup->conf->control_socket);
 	pn_log(LOG_NOTICE, "reloaded %s", sup->path);
 	return 0;
 
@@ -1637,7 +1645,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 			break;
 		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", sup->path);
-		reload(sup);
+		pn_control_reloaded(&sup->ctl, reload(sup) == 0);
 		pn_notify("READY=1");
 		break;
 	case SIGUSR1:
@@ -1652,6 +1660,59 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		break;
 	}
 }
+
+/* ---- pinetctl (control.h) ---- */
+
+static const char *const wstate_names[] = {
+	[W_DOWN] = "down", [W_STARTING] = "starting", [W_SERVING] = "serving",
+	[W_DRAINING] = "draining", [W_STOPPING] = "stopping",
+};
+
+/* The current table's services with the workers serving each. */
+static int ctl_describe(void *arg, struct pn_control_view *v)
+{
+	struct pn_super *sup = arg;
+
+	v->path = sup->path;
+	if (!(v->svcs = calloc(sup->conf->nsvcs + 1, sizeof *v->svcs)))
+		return -1;
+	for (size_t i = 0; i < sup->conf->nsvcs; i++) {
+		const struct pn_service_conf *sc = &sup->conf->svcs[i];
+		struct pn_control_service *s = &v->svcs[v->nsvcs++];
+		*s = (struct pn_control_service){ sc->name, sc->plugin->name, sc->file,
+			sc->line, sc->enabled, sc->listen, sc->nlisten,
+			service_conns(sup, sc->name), NULL, 0 };
+		FOREACH_WORKER(sup, u, w) {
+			if (!member_named(u, sc->name))
+				continue;
+			struct pn_control_worker *k = realloc(s->workers,
+							      (s->nworkers + 1) * sizeof *k);
+			if (!k)
+				return -1;
+			s->workers = k;
+			k[s->nworkers++] = (struct pn_control_worker){ (long)w->pid,
+								       wstate_names[w->state] };
+		}
+	}
+	return 0;
+}
+
+static int ctl_reload(void *arg)
+{
+	struct pn_super *sup = arg;
+	int rc;
+
+	if (sup->stopping) {
+		pn_log(LOG_ERR, "reload refused: the daemon is stopping");
+		return -1;
+	}
+	pn_notify("RELOADING=1");
+	rc = reload(sup);
+	pn_notify("READY=1");
+	return rc;
+}
+
+static const struct pn_control_ops control_ops = { ctl_describe, ctl_reload };
 
 /*
  * SIGKILL whatever is still our child (processes that workers left and
@@ -1717,6 +1778,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 		goto out;
 	}
 	pn_timer_init(&sup.tick, on_tick, &sup);
+	pn_control_init(&sup.ctl, &sup.loop, &control_ops, &sup, sup.start_time);
 	if (pn_activation_collect(&sup.act) < 0)
 		goto out;
 	if (bind_all(&sup, conf) < 0)
@@ -1746,6 +1808,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	report(*report_fd, 0);
 	*report_fd = -1;
 	pn_notify("READY=1");
+	pn_control_listen(&sup.ctl, conf->control_socket);
 	pn_timer_start(&sup.loop, &sup.tick, TICK_MS);
 	if (pn_loop_run(&sup.loop) < 0)
 		sup.exit_code = PN_EXIT_SYSTEM;
@@ -1755,6 +1818,7 @@ out:
 		worker_signal(w, SIGKILL);
 	kill_leftovers(sup.pid);
 	pn_timer_stop(&sup.loop, &sup.tick);
+	pn_control_free(&sup.ctl);
 	units_free(sup.units);
 	units_free(sup.old);
 	for (size_t i = 0; i < sup.nsocks; i++)

@@ -82,12 +82,13 @@ void pn_listener_free(struct pn_listener *ln)
 
 /* Log a refusal, at most once a second per service. */
 static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
-			const char *why)
+			const char *why, enum pn_refusal reason)
 {
 	unsigned long more;
 	char name[PN_ADDR_TEXT];
 
 	s->refused++;
+	s->refused_by[reason]++;
 	if (!pn_ratelog_due(&s->refuse_log, pn_loop_now(&s->srv->loop), &more))
 		return;
 	pn_sockaddr_name(peer, name, sizeof name);
@@ -106,7 +107,7 @@ static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
  * per-source limits, *src is the source's entry (its count is raised).
  */
 static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
-			 struct pn_source **src)
+			 struct pn_source **src, enum pn_refusal *reason)
 {
 	const struct pn_service_conf *sc = s->conf;
 	struct pn_prefix key;
@@ -114,6 +115,7 @@ static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
 	uint64_t now = pn_loop_now(&s->srv->loop);
 
 	*src = NULL;
+	*reason = PN_REFUSED_ACL;
 	if (!pn_acl_allows(&sc->acl, peer))
 		return "not allowed (allow/deny)";
 	if (!sc->max_per_source && !sc->rate_per_source)
@@ -122,8 +124,10 @@ static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
 		     (unsigned)sc->source_prefix6, &key);
 	if (!(e = pn_sources_get(&s->sources, &key, now)))
 		return NULL; /* table full: not tracked */
+	*reason = PN_REFUSED_PER_SOURCE;
 	if (sc->max_per_source && e->conns >= (uint32_t)sc->max_per_source)
 		return "too many connections from its source (max_per_source)";
+	*reason = PN_REFUSED_RATE;
 	if (!pn_source_take(e, (double)sc->rate_per_source,
 			    (double)sc->burst_per_source, now))
 		return "too many new connections from its source (rate_per_source)";
@@ -159,6 +163,7 @@ static int shed_at_emfile(struct pn_listener *ln, int err)
 			return 0; /* the queue is empty now */
 	}
 	ln->svc->refused += (unsigned long)shed;
+	ln->svc->refused_by[PN_REFUSED_FDS] += (uint64_t)shed;
 	if (pn_ratelog_due(&ln->svc->refuse_log, pn_loop_now(&srv->loop), &more)) {
 		pn_addr_format(&ln->addr, name, sizeof name);
 		pn_log(LOG_WARNING, "service '%s': %s: accept: %s; %s (%lu more "
@@ -185,6 +190,7 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof peer;
 		struct pn_source *src;
+		enum pn_refusal reason;
 		const char *why;
 		int fd;
 
@@ -200,11 +206,12 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		fd = accept4(ln->w.fd, (struct sockaddr *)&peer, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			if ((why = admit(s, (struct sockaddr *)&peer, &src))) {
+			if ((why = admit(s, (struct sockaddr *)&peer, &src, &reason))) {
 				close(fd);
-				log_refusal(s, (struct sockaddr *)&peer, why);
+				log_refusal(s, (struct sockaddr *)&peer, why, reason);
 				continue;
 			}
+			s->accepted++;
 			if (s->conf->mode == PN_MODE_PROCESS) {
 				pn_child_conn(ln, fd, (struct sockaddr *)&peer, len,
 					      src != NULL);
