@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "log.h"
 #include "loop.h"
 
 /* One worker process serving a service, for status. */
