@@ -71,7 +71,10 @@ static int request(const char *req, char **body)
 	size_t n = strlen(req);
 	char line[600];
 	snprintf(line, sizeof line, "%s\n", req);
-	if (send(fd, line, n + 1, MSG_NOSIGNAL) != (ssize_t)(n + 1)) {
+	/* A daemon that refuses us may have answered and closed already:
+	 * its answer is still there to read. */
+	if (send(fd, line, n + 1, MSG_NOSIGNAL) != (ssize_t)(n + 1) &&
+	    errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "pinetctl: %s: send: %s\n", sock_path, strerror(errno));
 		close(fd);
 		return EX_SYSTEM;

@@ -26,6 +26,7 @@ struct pn_control_client {
 	struct pn_timer timer;
 	char req[REQ_MAX];
 	size_t nreq;
+	char refusal[128]; /* the answer whatever is asked, when set */
 	char *out; /* the answer, once built */
 	size_t nout, off;
 	struct pn_control_client *next;
@@ -531,7 +532,7 @@ static void on_client(struct pn_loop *l, void *arg, unsigned events)
 		char *nl = strchr(k->req, '\n');
 		if (nl) {
 			*nl = '\0';
-			client_answer(k, 1, NULL);
+			client_answer(k, !k->refusal[0], k->refusal);
 			return;
 		}
 		if (k->nreq == sizeof k->req - 1) {
@@ -566,9 +567,12 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		else if (cred.uid != geteuid())
 			snprintf(why, sizeof why, "permission denied: uid %ld is not "
 				 "the daemon's (%ld)", (long)cred.uid, (long)geteuid());
-		else if (c->nclients >= MAX_CLIENTS)
-			snprintf(why, sizeof why, "busy: %d requests in progress",
-				 MAX_CLIENTS);
+		if (c->nclients >= MAX_CLIENTS) {
+			pn_log(LOG_WARNING, "control socket %s: %d requests in "
+			       "progress; closing a new one", c->path, MAX_CLIENTS);
+			close(fd);
+			continue;
+		}
 		if (why[0])
 			pn_log(LOG_WARNING, "control socket %s: request refused: %s",
 			       c->path, why);
@@ -582,10 +586,10 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		c->nclients++;
 		pn_watch_init(&k->w, fd, on_client, k);
 		pn_timer_init(&k->timer, on_client_timeout, k);
-		if (why[0]) {
-			client_answer(k, 0, why);
-			continue;
-		}
+		/* A refused client is answered once its request is read:
+		 * closing on unread input would reset the connection and
+		 * lose the answer. */
+		snprintf(k->refusal, sizeof k->refusal, "%s", why);
 		pn_watch_set(l, &k->w, EPOLLIN);
 		pn_timer_start(l, &k->timer, CLIENT_TIMEOUT_MS);
 	}
