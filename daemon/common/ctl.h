@@ -83,10 +83,28 @@ struct pn_ctl_svcinfo {
 	int32_t enabled;
 };
 
-/* Open connections of one service, in a heartbeat. */
+/* Why a connection was refused (pn_ctl_count.refused). */
+enum pn_refusal {
+	PN_REFUSED_ACL,	       /* allow/deny */
+	PN_REFUSED_PER_SOURCE, /* max_per_source */
+	PN_REFUSED_RATE,       /* rate_per_source */
+	PN_REFUSED_FDS,	       /* shed: the descriptor table was full */
+	PN_REFUSED_PROXY,      /* PROXY protocol: untrusted, missing, malformed */
+	PN_REFUSED_CHILDREN,   /* max_children reached while its header came */
+	PN_REFUSED_N
+};
+
+/* One service in a heartbeat: its open connections, and its counters
+ * since the worker started (monotonic; the supervisor adds the
+ * increase from one heartbeat to the next to totals that outlive the
+ * worker, control.h). */
 struct pn_ctl_count {
 	char service[128];
 	uint64_t connections;
+	uint64_t accepted;		/* connections admitted */
+	uint64_t refused[PN_REFUSED_N]; /* by enum pn_refusal */
+	uint64_t bytes_in, bytes_out;	/* on event-mode connections */
+	uint64_t dgrams_in, dgrams_dropped;
 };
 
 /*

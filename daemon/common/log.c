@@ -49,6 +49,15 @@ void pn_log_open(const char *ident, int to_stderr, int level)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static pn_log_tap_fn *tap_fn;
+static void *tap_arg;
+
+void pn_log_tap(pn_log_tap_fn *fn, void *arg)
+{
+	tap_fn = fn;
+	tap_arg = arg;
+}
+
 void pn_log_set_level(int level) { log_level = level; }
 int pn_log_get_level(void) { return log_level; }
 int pn_log_journal(void) { return log_journal; }
@@ -121,9 +130,17 @@ void pn_vlog(int level, const char *fmt, va_list ap)
 	char msg[2048], line[2304];
 	size_t n;
 
-	if (level > log_level)
+	if (level > log_level && !(tap_fn && level <= LOG_WARNING))
 		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* pinetctl reload hears a refused reload's errors whatever the
+	 * level (control.c). */
+	if (tap_fn && level <= LOG_WARNING)
+		tap_fn(tap_arg, level, msg);
+	if (level > log_level) {
+		errno = saved;
+		return;
+	}
 	if (log_to_stderr) {
 		n = pn_log_format(line, sizeof line, log_journal, level, msg);
 		(void)!write_all(STDERR_FILENO, line, n);

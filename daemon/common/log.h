@@ -60,6 +60,14 @@ void pn_log_tee(int fd);
 void pn_log_report(int fd, int code);
 
 /*
+ * pn_log_tap -- while fn is set, every line at LOG_WARNING or more urgent
+ * is also given to fn, formatted, whatever the level (pinetctl reload
+ * reports a refused reload's errors with it, control.c).  NULL: none.
+ */
+typedef void pn_log_tap_fn(void *arg, int level, const char *line);
+void pn_log_tap(pn_log_tap_fn *fn, void *arg);
+
+/*
  * Rate-limited logging for events a flood can trigger: at most one line
  * per interval.  pn_ratelog_due returns 1 when a line may be logged now
  * and sets *suppressed to the events not logged since the last line.

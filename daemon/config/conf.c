@@ -233,7 +233,8 @@ struct pn_config *pn_config_load_snapshot(const struct pn_snapshot *snap,
 		pn__report(&c, path, 0, "watchdog %ld out of range [0, 3600]",
 		       conf->watchdog);
 	conf->core_dumps = cfg_getbool(cfg, "core_dumps") ? 1 : 0;
-	if (!(conf->pid_file = pn__resolve(path, cfg_getstr(cfg, "pid_file"))))
+	if (!(conf->pid_file = pn__resolve(path, cfg_getstr(cfg, "pid_file"))) ||
+	    !(conf->control_socket = pn__resolve(path, cfg_getstr(cfg, "control_socket"))))
 		goto oom;
 	load_plugins_of(&c, cfg);
 	cfg_free(cfg);
@@ -402,6 +403,7 @@ void pn_config_free(struct pn_config *conf)
 	free(conf->plugin_dir);
 	free(conf->services_dir);
 	free(conf->pid_file);
+	free(conf->control_socket);
 	free(conf);
 }
 

@@ -116,6 +116,7 @@ struct pn_config {
 	long drain_timeout;    /* seconds a replaced worker may drain */
 	long watchdog;	       /* seconds without a heartbeat: kill; 0 off */
 	char *pid_file;	       /* daemon mode */
+	char *control_socket;  /* pinetctl's (control.h); "" none */
 	int core_dumps;	       /* workers may dump core (off: not dumpable) */
 	struct pn_service_conf *svcs;
 	size_t nsvcs;
@@ -128,6 +129,7 @@ struct pn_config {
 #define PN_DEF_DRAIN_TIMEOUT 300L
 #define PN_DEF_WATCHDOG 10L
 #define PN_DEF_PID_FILE "/run/pinetd.pid"
+#define PN_DEF_CONTROL_SOCKET "/run/pinetd/control"
 
 /* The service called name, or NULL. */
 const struct pn_service_conf *pn_config_find(const struct pn_config *conf,

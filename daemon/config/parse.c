@@ -280,6 +280,7 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
 		CFG_INT("shutdown_timeout", PN_DEF_SHUTDOWN_TIMEOUT, CFGF_NONE),
 		CFG_STR("pid_file", PN_DEF_PID_FILE, CFGF_NONE),
+		CFG_STR("control_socket", PN_DEF_CONTROL_SOCKET, CFGF_NONE),
 		CFG_INT("drain_timeout", PN_DEF_DRAIN_TIMEOUT, CFGF_NONE),
 		CFG_INT("watchdog", PN_DEF_WATCHDOG, CFGF_NONE),
 		CFG_BOOL("core_dumps", cfg_false, CFGF_NONE),

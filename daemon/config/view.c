@@ -5,7 +5,7 @@
  * Encoding (wire.h primitives), version PN_VIEW_VERSION:
  *
  *   u32 magic "PNVW"  u32 version
- *   str path, plugin_dir, services_dir, pid_file
+ *   str path, plugin_dir, services_dir, pid_file, control_socket
  *   i64 log_level, backlog, shutdown_timeout, drain_timeout, watchdog
  *   u32 nplugins x { str name, str path }
  *   u32 nsvcs x {
@@ -117,6 +117,7 @@ void pn_view_encode(const struct pn_config *conf, struct pn_wbuf *w)
 	pn_wput_str(w, conf->plugin_dir);
 	pn_wput_str(w, conf->services_dir);
 	pn_wput_str(w, conf->pid_file);
+	pn_wput_str(w, conf->control_socket);
 	pn_wput_i64(w, conf->log_level);
 	pn_wput_i64(w, conf->backlog);
 	pn_wput_i64(w, conf->shutdown_timeout);
@@ -264,6 +265,7 @@ struct pn_config *pn_view_decode(struct pn_rbuf *r, char *err, size_t errlen)
 	conf->plugin_dir = pn_rget_str(r, STR_MAX, NULL);
 	conf->services_dir = pn_rget_str(r, PATH_MAX, NULL);
 	conf->pid_file = pn_rget_str(r, PATH_MAX, NULL);
+	conf->control_socket = pn_rget_str(r, PATH_MAX, NULL);
 	conf->log_level = (int)pn_rget_long(r, LOG_ERR, LOG_DEBUG);
 	conf->backlog = pn_rget_long(r, 1, 1L << 20);
 	conf->shutdown_timeout = pn_rget_long(r, 0, 86400);

@@ -21,6 +21,7 @@
 
 #include "checker.h"
 #include "confwatch.h"
+#include "control.h"
 #include "ctl.h"
 #include "listener.h"
 #include "log.h"
@@ -123,6 +124,7 @@ struct pn_super {
 	uint32_t recon_serial;	       /* the last RECONFIGURE's */
 	struct pn_status status;       /* STATUS= and WATCHDOG=1 (status.h) */
 	struct pn_confwatch inetd;     /* reload when inetd.conf changes */
+	struct pn_control ctl;	       /* pinetctl's socket, totals */
 };
 
 /* The inetd.conf conf reads (its snapshot's), or NULL. */
@@ -711,6 +713,7 @@ static void take_counts(struct pn_worker *w, const unsigned char *body, size_t l
 	for (size_t off = 0; off + sizeof c <= len; off += sizeof c) {
 		memcpy(&c, body + off, sizeof c);
 		c.service[sizeof c.service - 1] = '\0';
+		pn_control_beat(&w->sup->ctl, (long)w->pid, &c);
 		for (size_t i = 0; i < w->u->nsvc && w->conns; i++)
 			if (strcmp(member(w->u, i)->name, c.service) == 0 &&
 			    w->conns[i] != c.connections) {
@@ -876,6 +879,7 @@ static void abort_units(struct pn_unit *list)
 			if (w->pid > 0) {
 				kill(w->pid, SIGKILL);
 				waitpid(w->pid, NULL, 0);
+				pn_control_gone(&w->sup->ctl, (long)w->pid);
 				w->pid = 0;
 			}
 			worker_hangup(w);
@@ -995,6 +999,8 @@ static void worker_exited(struct pn_super *sup, struct pn_worker *w, int st)
 	uint64_t delay = w->crashes <= 1 ? 0 : 100u << (w->crashes - 2 < 9 ? w->crashes - 2 : 9);
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
+	for (size_t i = 0; i < u->nsvc; i++)
+		pn_control_restarted(&sup->ctl, member(u, i)->name);
 	if (w->watchdog_killed)
 		snprintf(how, sizeof how, "was killed by the watchdog");
 	else if (w->memory_killed)
@@ -1036,6 +1042,7 @@ static void reap(struct pn_super *sup)
 		if (w) {
 			/* Messages it sent before exiting still count. */
 			read_worker(w);
+			pn_control_gone(&sup->ctl, (long)pid);
 			worker_exited(sup, w, st);
 		} else {
 			/* A process a worker left behind, reparented to us
@@ -1627,6 +1634,7 @@ static int reload(struct pn_super *sup)
 		if (w->pid > 0 && !u->retired)
 			send_settings(w);
 	broadcast_services(sup);
+	pn_control_listen(&sup->ctl, sup->conf->control_socket);
 	pn_log(LOG_NOTICE, "reloaded %s", sup->path);
 	return 0;
 
@@ -1639,6 +1647,25 @@ refuse:
 	config_unref(conf);
 	pn_log(LOG_ERR, "reload refused; the running configuration is unchanged");
 	return -1;
+}
+
+/*
+ * A reload asked for by SIGHUP (an inetd.conf change raises one) or by
+ * pinetctl: RELOADING=1, the reload, then what follows the configuration
+ * now running: the inetd.conf watch, and READY=1 with the outcome in
+ * STATUS=.  Returns 0, or -1 when the reload was refused.
+ */
+static int reload_reported(struct pn_super *sup)
+{
+	struct pn_status_facts f;
+	int ok;
+
+	pn_notify("RELOADING=1");
+	ok = reload(sup) == 0;
+	pn_confwatch_set(&sup->inetd, &sup->loop, inetd_path(sup->conf));
+	status_facts(sup, &f);
+	pn_status_reloaded(&sup->status, &f, ok); /* with READY=1 */
+	return ok ? 0 : -1;
 }
 
 /* Stop: every worker gets STOP with shutdown_timeout, then escalation.
@@ -1682,13 +1709,8 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 	case SIGHUP:
 		if (sup->stopping)
 			break;
-		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", sup->path);
-		int ok = reload(sup) == 0;
-		pn_confwatch_set(&sup->inetd, &sup->loop, inetd_path(sup->conf));
-		struct pn_status_facts f;
-		status_facts(sup, &f);
-		pn_status_reloaded(&sup->status, &f, ok); /* with READY=1 */
+		pn_control_reloaded(&sup->ctl, reload_reported(sup) == 0);
 		break;
 	case SIGUSR1:
 		FOREACH_WORKER(sup, u, w)
@@ -1702,6 +1724,57 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		break;
 	}
 }
+
+/* ---- pinetctl (control.h) ---- */
+
+static const char *const wstate_names[] = {
+	[W_DOWN] = "down", [W_STARTING] = "starting", [W_SERVING] = "serving",
+	[W_DRAINING] = "draining", [W_STOPPING] = "stopping",
+};
+
+/* The current table's services with the workers serving each. */
+static int ctl_describe(void *arg, struct pn_control_view *v)
+{
+	struct pn_super *sup = arg;
+
+	v->path = sup->path;
+	if (!(v->svcs = calloc(sup->conf->nsvcs + 1, sizeof *v->svcs)))
+		return -1;
+	for (size_t i = 0; i < sup->conf->nsvcs; i++) {
+		const struct pn_service_conf *sc = &sup->conf->svcs[i];
+		struct pn_control_service *s = &v->svcs[v->nsvcs++];
+		*s = (struct pn_control_service){ sc->name, sc->plugin->name, sc->file,
+			sc->line, sc->enabled, sc->listen, sc->nlisten,
+			service_conns(sup, sc->name), NULL, 0 };
+		FOREACH_WORKER(sup, u, w) {
+			if (!member_named(u, sc->name))
+				continue;
+			struct pn_control_worker *k = realloc(s->workers,
+							      (s->nworkers + 1) * sizeof *k);
+			if (!k)
+				return -1;
+			s->workers = k;
+			k[s->nworkers++] = (struct pn_control_worker){ (long)w->pid,
+								       wstate_names[w->state] };
+		}
+	}
+	return 0;
+}
+
+static int ctl_reload(void *arg)
+{
+	struct pn_super *sup = arg;
+	int rc;
+
+	if (sup->stopping) {
+		pn_log(LOG_ERR, "reload refused: the daemon is stopping");
+		return -1;
+	}
+	rc = reload_reported(sup);
+	return rc;
+}
+
+static const struct pn_control_ops control_ops = { ctl_describe, ctl_reload };
 
 /*
  * SIGKILL whatever is still our child (processes that workers left and
@@ -1757,6 +1830,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 		goto out;
 	}
 	pn_timer_init(&sup.tick, on_tick, &sup);
+	pn_control_init(&sup.ctl, &sup.loop, &control_ops, &sup, sup.start_time);
 	if (pn_activation_collect(&sup.act) < 0)
 		goto out;
 	if (bind_all(&sup, conf) < 0)
@@ -1786,6 +1860,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	pn_log_report(*report_fd, 0);
 	*report_fd = -1;
 	pn_confwatch_set(&sup.inetd, &sup.loop, inetd_path(conf));
+	pn_control_listen(&sup.ctl, conf->control_socket);
 	struct pn_status_facts f;
 	status_facts(&sup, &f);
 	pn_status_update(&sup.status, &f, 1); /* with READY=1 */
@@ -1800,6 +1875,7 @@ out:
 	kill_leftovers(sup.pid);
 	pn_timer_stop(&sup.loop, &sup.tick);
 	pn_status_stop(&sup.status);
+	pn_control_free(&sup.ctl);
 	units_free(sup.units);
 	units_free(sup.old);
 	for (size_t i = 0; i < sup.nsocks; i++)

@@ -253,6 +253,7 @@ static int flush_queue(pinetd_conn *c)
 			return -1;
 		}
 		c->head += (size_t)n;
+		c->svc->bytes_out += (uint64_t)n;
 		c->len -= (size_t)n;
 		c->bytes_out += (uint64_t)n;
 	}
@@ -309,6 +310,7 @@ int pn_conn_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt)
 			ssize_t n = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n >= 0) {
 				c->bytes_out += (uint64_t)n;
+				c->svc->bytes_out += (uint64_t)n;
 				len -= (size_t)n;
 				if (len == 0)
 					return 0;
@@ -592,6 +594,7 @@ static void do_read(pinetd_conn *c)
 	}
 	c->last_active = pn_loop_now(loop_of(c));
 	c->bytes_in += (uint64_t)n;
+	s->bytes_in += (uint64_t)n;
 	if (s->conf->max_bytes_in && c->bytes_in > (uint64_t)s->conf->max_bytes_in) {
 		pn_log(LOG_INFO, "service '%s': %s: more than max_bytes_in (%ld), closing",
 		       s->conf->name, c->peer_name, s->conf->max_bytes_in);

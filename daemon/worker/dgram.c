@@ -301,6 +301,7 @@ void pn_dgram_receive(struct pn_listener *ln)
 				.len = b->msgs[i].msg_len,
 			};
 			const char *why;
+			s->dgrams_in++;
 			if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				continue; /* cannot happen below 64 KiB */
 			read_dst(&b->msgs[i].msg_hdr, &d.dst);

@@ -85,12 +85,13 @@ void pn_listener_free(struct pn_listener *ln)
 
 /* Log a refusal, at most once a second per service. */
 static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
-			const char *why)
+			const char *why, enum pn_refusal reason)
 {
 	unsigned long more;
 	char name[PN_ADDR_TEXT];
 
 	s->refused++;
+	s->refused_by[reason]++;
 	if (!pn_ratelog_due(&s->refuse_log, pn_loop_now(&s->srv->loop), &more))
 		return;
 	pn_sockaddr_name(peer, name, sizeof name);
@@ -106,7 +107,7 @@ static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
 void pn_listener_refuse(pinetd_svc *s, const struct sockaddr *peer,
 			const char *why)
 {
-	log_refusal(s, peer, why);
+	log_refusal(s, peer, why, PN_REFUSED_PROXY);
 }
 
 /*
@@ -115,7 +116,7 @@ void pn_listener_refuse(pinetd_svc *s, const struct sockaddr *peer,
  * per-source limits, *src is the source's entry (its count is raised).
  */
 static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
-			 struct pn_source **src)
+			 struct pn_source **src, enum pn_refusal *reason)
 {
 	const struct pn_service_conf *sc = s->conf;
 	struct pn_prefix key;
@@ -123,6 +124,7 @@ static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
 	uint64_t now = pn_loop_now(&s->srv->loop);
 
 	*src = NULL;
+	*reason = PN_REFUSED_ACL;
 	if (!pn_acl_allows(&sc->acl, peer))
 		return "not allowed (allow/deny)";
 	if (!sc->max_per_source && !sc->rate_per_source)
@@ -131,8 +133,10 @@ static const char *admit(pinetd_svc *s, const struct sockaddr *peer,
 		     (unsigned)sc->source_prefix6, &key);
 	if (!(e = pn_sources_get(&s->sources, &key, now)))
 		return NULL; /* table full: not tracked */
+	*reason = PN_REFUSED_PER_SOURCE;
 	if (sc->max_per_source && e->conns >= (uint32_t)sc->max_per_source)
 		return "too many connections from its source (max_per_source)";
+	*reason = PN_REFUSED_RATE;
 	if (!pn_source_take(e, (double)sc->rate_per_source,
 			    (double)sc->burst_per_source, now))
 		return "too many new connections from its source (rate_per_source)";
@@ -168,6 +172,7 @@ static int shed_at_emfile(struct pn_listener *ln, int err)
 			return 0; /* the queue is empty now */
 	}
 	ln->svc->refused += (unsigned long)shed;
+	ln->svc->refused_by[PN_REFUSED_FDS] += (uint64_t)shed;
 	if (pn_ratelog_due(&ln->svc->refuse_log, pn_loop_now(&srv->loop), &more)) {
 		pn_addr_format(&ln->addr, name, sizeof name);
 		pn_log(LOG_WARNING, "service '%s': %s: accept: %s; %s (%lu more "
@@ -189,11 +194,12 @@ void pn_listener_admit(struct pn_listener *ln, int fd, const struct sockaddr *pe
 {
 	pinetd_svc *s = ln->svc;
 	struct pn_source *src;
+	enum pn_refusal reason;
 	const char *why;
 
-	if ((why = admit(s, peer, &src))) {
+	if ((why = admit(s, peer, &src, &reason))) {
 		close(fd);
-		log_refusal(s, peer, why);
+		log_refusal(s, peer, why, reason);
 		return;
 	}
 	if (s->conf->mode == PN_MODE_PROCESS) {
@@ -203,11 +209,14 @@ void pn_listener_admit(struct pn_listener *ln, int fd, const struct sockaddr *pe
 			if (src)
 				pn_conn_release_source(s, peer);
 			close(fd);
-			log_refusal(s, peer, "too many children (max_children)");
+			log_refusal(s, peer, "too many children (max_children)",
+				    PN_REFUSED_CHILDREN);
 			return;
 		}
+		s->accepted++;
 		pn_child_conn_at(ln, fd, peer, len, local, locallen, src != NULL);
 	} else {
+		s->accepted++;
 		pn_conn_accept_at(ln, fd, peer, len, local, locallen, src != NULL);
 	}
 }

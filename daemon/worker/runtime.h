@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "ctl.h"
 #include "guard.h"
 #include "log.h"
 #include "loop.h"
@@ -75,6 +76,11 @@ struct pinetd_svc {
 	struct pn_sources replies; /* udp_reply_rate buckets, per address */
 	struct pn_ratelog loop_log;
 	unsigned long closed_limit; /* connections ended by a session limit */
+	/* For pinetctl (heartbeats, ctl.h): monotonic since the start. */
+	uint64_t accepted;
+	uint64_t refused_by[PN_REFUSED_N]; /* enum pn_refusal */
+	uint64_t bytes_in, bytes_out;
+	uint64_t dgrams_in;
 	struct pn_ratelog refuse_log;
 
 	/* Process mode: live children. */

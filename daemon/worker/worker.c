@@ -302,6 +302,12 @@ static void count_list(const pinetd_svc *s, struct pn_ctl_count *c, size_t *n,
 		memset(&c[*n], 0, sizeof c[*n]);
 		snprintf(c[*n].service, sizeof c[*n].service, "%s", s->conf->name);
 		c[*n].connections = s->nconns + s->nchildren;
+		c[*n].accepted = s->accepted;
+		memcpy(c[*n].refused, s->refused_by, sizeof c[*n].refused);
+		c[*n].bytes_in = s->bytes_in;
+		c[*n].bytes_out = s->bytes_out;
+		c[*n].dgrams_in = s->dgrams_in;
+		c[*n].dgrams_dropped = s->dropped;
 		(*n)++;
 	}
 }

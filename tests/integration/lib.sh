@@ -179,6 +179,7 @@ pn_config() {
 	{
 		echo "plugin_dir = \"$PLUGIN_DIR\""
 		echo "services_dir = \"\""
+		echo "control_socket = \"\""  # not /run/pinetd: tests run side by side
 		cat
 	} > "$PN_CONF"
 }
