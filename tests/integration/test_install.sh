@@ -204,7 +204,7 @@ else
 fi
 
 # ---- 4. systemd-analyze verify ----
-# ExecStart must name an existing binary: the DESTDIR's.  The man pages
+# ExecStart and ExecReload must name existing binaries: the DESTDIR's.  The man pages
 # named by Documentation= are looked up in the DESTDIR too.
 if [ -z "$systemdsystemunitdir" ]; then
 	:
@@ -212,7 +212,7 @@ elif ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "note: systemd-analyze not installed, units not verified"
 else
 	mkdir "$PN_TMP/units"
-	sed "s|^ExecStart=$sbindir/|ExecStart=$D$sbindir/|" "$unit" \
+	sed "s|^\(Exec[A-Za-z]*\)=$sbindir/|\1=$D$sbindir/|" "$unit" \
 		> "$PN_TMP/units/pinetd.service"
 	cp "$D$systemdsystemunitdir/pinetd.socket" "$PN_TMP/units/"
 	if (cd "$PN_TMP/units" &&
