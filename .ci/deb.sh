@@ -112,6 +112,7 @@ if [ -d /run/systemd/system ]; then
 	# The usual helpers enabled and started the unit.
 	systemctl is-enabled pinetd.service || fail "pinetd.service not enabled"
 	systemctl is-active pinetd.service || fail "pinetd.service not active"
+	systemctl is-active pinetd-inetd.path || fail "pinetd-inetd.path not active"
 fi
 plugindir=$(pkg-config --variable=plugindir pinetd)
 [ -d "$plugindir" ] && [ -f "$plugindir/echo.so" ] || fail "plugindir $plugindir"
