@@ -193,6 +193,9 @@ int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 		return 2;
 	}
 	struct in_addr ip4;
+	if (inet_pton(AF_INET, host, &ip4) != 1 &&
+	    strspn(host, "0123456789.") == strlen(host))
+		return bad(err, errlen, text, "invalid IPv4 address");
 	if (inet_pton(AF_INET, host, &ip4) != 1)
 		return host_addrs(text, host, proto, port, out, err, errlen);
 	set_v4(&out[0], proto, &ip4, port);

@@ -90,6 +90,13 @@ static int valid_service(const char *s)
 			 "0123456789-_.+") == strlen(s);
 }
 
+static void entry_clear(struct pn_inetd_entry *e);
+
+void pn_inetd_clear(struct pn_inetd_entry *e)
+{
+	entry_clear(e);
+}
+
 static void entry_clear(struct pn_inetd_entry *e)
 {
 	free(e->host);
@@ -98,6 +105,8 @@ static void entry_clear(struct pn_inetd_entry *e)
 	free(e->user);
 	free(e->group);
 	free(e->internal);
+	free(e->name);
+	free(e->extra);
 	for (int i = 0; i < e->argc; i++)
 		free(e->argv[i]);
 	memset(e, 0, sizeof *e);
@@ -339,7 +348,9 @@ static const char *listen_host(const struct pn_inetd_entry *e)
 
 void pn_inetd_name(const struct pn_inetd_entry *e, char *buf, size_t len)
 {
-	if (strcmp(e->host, "*") == 0)
+	if (e->name)
+		snprintf(buf, len, "%s", e->name);
+	else if (strcmp(e->host, "*") == 0)
 		snprintf(buf, len, "inetd:%s/%s", e->service, e->proto);
 	else
 		snprintf(buf, len, "inetd:%s:%s/%s", e->host, e->service, e->proto);
@@ -425,6 +436,10 @@ void pn_inetd_write_service(const struct pn_inetd_entry *e, FILE *f,
 		else if (e->max)
 			fprintf(f, "%smax_children = %ld", sep, e->max);
 	}
+	if (e->disabled)
+		fprintf(f, "%senabled = false", sep);
+	if (e->extra)
+		fprintf(f, "%s%s", sep, e->extra);
 	fprintf(f, "%s}", strchr(sep, '\n') ? "\n" : " ");
 }
 

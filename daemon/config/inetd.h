@@ -39,6 +39,11 @@ struct pn_inetd_entry {
 	char *internal;		/* builtin plugin name, or NULL */
 	char *argv[PN_INETD_ARGS_MAX + 2]; /* server path, then argv */
 	int argc;		/* words in argv (path included) */
+	/* Set by pinetd-import for xinetd: the name instead of "inetd:...",
+	 * a disabled service, further option lines; NULL/0: none. */
+	char *name;
+	int disabled;
+	char *extra;
 };
 
 /* Called with each error: line (of the entry) and message. */
@@ -54,6 +59,9 @@ int pn_inetd_parse(const char *text, struct pn_inetd_entry **out,
 		   pn_inetd_err_fn *err, void *arg, int *nerr);
 
 void pn_inetd_free(struct pn_inetd_entry *v, int n);
+
+/* Free what one entry owns and zero it. */
+void pn_inetd_clear(struct pn_inetd_entry *e);
 
 /* The stable, unique service name of an entry: "inetd:telnet/tcp",
  * "inetd:127.0.0.1:echo/udp". */

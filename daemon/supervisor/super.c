@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "checker.h"
+#include "confwatch.h"
 #include "ctl.h"
 #include "listener.h"
 #include "log.h"
@@ -119,7 +120,17 @@ struct pn_super {
 	time_t start_time;
 	struct pn_plugfiles plugfiles; /* what the running workers loaded */
 	uint32_t recon_serial;	       /* the last RECONFIGURE's */
+	struct pn_confwatch inetd;     /* reload when inetd.conf changes */
 };
+
+/* The inetd.conf conf reads (its snapshot's), or NULL. */
+static const char *inetd_path(const struct pn_config *conf)
+{
+	for (size_t i = 0; conf->snap && i < conf->snap->nfiles; i++)
+		if (conf->snap->files[i].role == PN_SNAP_INETD)
+			return conf->snap->files[i].path;
+	return NULL;
+}
 
 static void config_unref(struct pn_config *conf)
 {
@@ -1639,6 +1650,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", sup->path);
 		reload(sup);
+		pn_confwatch_set(&sup->inetd, &sup->loop, inetd_path(sup->conf));
 		pn_notify("READY=1");
 		break;
 	case SIGUSR1:
@@ -1708,6 +1720,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	sup.pid = getpid();
 	sup.start_time = time(NULL);
 	sup.forced_level = debug ? LOG_DEBUG : -1;
+	pn_confwatch_init(&sup.inetd);
 	/* Whatever a worker leaves behind is reparented to us, not init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		pn_log(LOG_WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -1746,6 +1759,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	       conf->nsvcs, nw, nw == 1 ? "" : "es");
 	report(*report_fd, 0);
 	*report_fd = -1;
+	pn_confwatch_set(&sup.inetd, &sup.loop, inetd_path(conf));
 	pn_notify("READY=1");
 	pn_timer_start(&sup.loop, &sup.tick, TICK_MS);
 	if (pn_loop_run(&sup.loop) < 0)
@@ -1764,6 +1778,7 @@ out:
 	pn_activation_release(&sup.act);
 	config_unref(sup.conf);
 	pn_plugfiles_free(&sup.plugfiles);
+	pn_confwatch_free(&sup.inetd, &sup.loop);
 	pn_loop_free(&sup.loop);
 	return rc;
 }

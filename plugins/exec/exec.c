@@ -7,7 +7,9 @@
  * the worker (PINETD_PF_SPAWN, event mode); on_open prepares the
  * environment and hands the connection to pinetd->spawn, which starts the
  * program as a child of the worker (no copy of the worker is made), logs
- * its standard error line by line (stderr never reaches the client),
+ * its standard error line by line (stderr never reaches the client,
+ * unless `stderr = socket` asks for inetd's way; that and `chdir` are
+ * done by the exec-wrap helper started in the program's place),
  * enforces max_duration, logs how and when it ended and closes the
  * connection.  A UDP service is inetd's "wait" kind: on_wait hands the
  * listening socket itself to pinetd->spawn_wait, the program reads the

@@ -134,4 +134,66 @@ printf '%s\n' "$out" | grep -q "^$IC:4: .*no service 'nosuchservice' for tcp in 
 	&& pn_pass "an unknown service name is an error at its line" || pn_fail "unknown service: $out"
 printf '%s\n' "$out" | grep -q "^$IC:5: .*host 'no.such.host.invalid' not found" \
 	&& pn_pass "an unknown host is an error at its line" || pn_fail "unknown host: $out"
+
+# ---- pinetd-import: inetd.conf and xinetd.d to services.d ----
+PI=$((P + 6)); PX=$((P + 7)); PXD=$((P + 8))
+IMPORT=$abs_top_builddir/daemon/pinetd-import
+cat > "$IC" <<EOF
+#<off># 127.0.0.1:$PO stream tcp nowait root /bin/cat cat
+127.0.0.1:$PI	stream	tcp	nowait	nobody	/bin/sh	sh
+	$PN_TMP/report.sh \$HOME "q"
+127.0.0.1:echo	dgram	udp	wait	root	internal
+EOF
+mkdir "$PN_TMP/xinetd.d" "$PN_TMP/services.d"
+cat > "$PN_TMP/xinetd.d/cat" <<EOF
+# default: on
+service cat
+{
+	socket_type	= stream
+	protocol	= tcp
+	port		= $PX
+	type		= UNLISTED
+	wait		= no
+	user		= nobody
+	server		= /bin/cat
+	bind		= 127.0.0.1
+	only_from	= 127.0.0.0/8
+	instances	= 30
+	log_on_failure	+= USERID
+}
+service off
+{
+	socket_type	= stream
+	port		= $PXD
+	type		= UNLISTED
+	wait		= no
+	server		= /bin/cat
+	bind		= 127.0.0.1
+	disable		= yes
+}
+EOF
+"$IMPORT" -o "$PN_TMP/services.d" "$IC"; rc=$?
+pn_expect "$rc" "0" "pinetd-import converts inetd.conf"
+out=$("$IMPORT" -o "$PN_TMP/services.d" "$PN_TMP/xinetd.d" 2>&1); rc=$?
+pn_expect "$rc:$out" "0:$PN_TMP/xinetd.d/cat:14: warning: service 'cat': 'log_on_failure' has no pinetd equivalent: not converted" \
+	"pinetd-import converts xinetd.d and warns, with file:line, about what it drops"
+pn_expect "$(ls "$PN_TMP/services.d" | tr '\n' ' ')" "inetd-127.0.0.1-$PI-tcp.conf inetd-127.0.0.1-echo-udp.conf xinetd-cat-tcp.conf xinetd-off-tcp.conf " \
+	"one services.d file per service"
+{
+	echo "plugin_dir = \"$PLUGIN_DIR\""
+	echo "services_dir = \"$PN_TMP/services.d\""
+	echo "shutdown_timeout = 1"
+} > "$PN_CONF"
+out=$("$PINETD" -t -c "$PN_CONF" 2>&1); rc=$?
+pn_expect "$rc" "0" "the converted files pass pinetd -t"
+printf '%s\n' "$out" | grep -q "service xinetd:off/tcp .*disabled" \
+	&& pn_pass "disable = yes gives a disabled service" || pn_fail "xinetd:off: $out"
+pn_start
+pn_wait_port tcp $PI && pn_wait_port tcp $PX && pn_wait_port udp 7 || pn_fail "converted services do not listen"
+pn_expect "$(timeout 10 nc -N 127.0.0.1 $PI < /dev/null | sed -n 1,2p)" "to stderr \$HOME \"q\"
+/" "the converted inetd.conf line serves (stderr on the socket, cwd /)"
+pn_expect "$(printf 'x\n' | timeout 10 nc -N 127.0.0.1 $PX)" "x" "the converted xinetd service serves"
+pn_expect "$(printf 'u\n' | timeout 10 nc -u -w1 127.0.0.1 7)" "u" "the converted internal echo serves"
+pn_expect "$(ss -Hltn "sport = :$PXD" | wc -l)" "0" "the disabled xinetd service does not listen"
+pn_stop
 pn_done
