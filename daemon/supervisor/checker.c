@@ -128,9 +128,9 @@ static void set_limits(void)
 }
 
 /*
- * Become `as` (NULL: nobody), when running as root; else stay.  After
- * the change the parent-death signal (cleared by setuid) is set again,
- * and a parent already gone ends the checker.
+ * Become `as` (NULL: the default user, PN_SERVICE_USER), when running
+ * as root; else stay.  After the change the parent-death signal (cleared
+ * by setuid) is set again, and a parent already gone ends the checker.
  */
 static int drop_to(const struct pn_ident *as, pid_t parent, char *err,
 		   size_t errlen)
@@ -140,7 +140,7 @@ static int drop_to(const struct pn_ident *as, pid_t parent, char *err,
 	if (geteuid() != 0)
 		return 0;
 	if (!as) {
-		if (pn_ident_resolve("nobody", NULL, &dflt, err, errlen) < 0)
+		if (pn_ident_resolve(PN_SERVICE_USER, NULL, &dflt, err, errlen) < 0)
 			return -1;
 		as = &dflt;
 	}
@@ -617,7 +617,7 @@ static int run_child(struct child *ch, void *arg)
 
 	if (drop_to(a->as, getppid(), err, sizeof err) < 0) {
 		fprintf(ch->errs, "pinetd: %s: cannot become user %s: %s\n", a->what,
-			a->as ? a->as->user : "nobody", err);
+			a->as ? a->as->user : PN_SERVICE_USER, err);
 		return 1;
 	}
 	return a->fn(a->arg, ch->out, ch->errs);

@@ -11,8 +11,9 @@
  *      inherited descriptor but stdio closed;
  *   2. as the caller (root, usually), reads pinetd.conf and the drop-in
  *      files into a snapshot (snapshot.h) and sends it;
- *   3. becomes the default user -- nobody when pinetd runs as root, else
- *      pinetd's own identity -- parses the snapshot, loads the plugins,
+ *   3. becomes the default user -- PN_SERVICE_USER (configure
+ *      --with-service-user, nobody by default) when pinetd runs as root,
+ *      else pinetd's own identity -- parses the snapshot, loads the plugins,
  *      checks everything, and sends the view (view.h) or the errors.
  *
  * The caller waits at most PN_CHECKER_TIMEOUT_MS (then SIGKILL) and reads

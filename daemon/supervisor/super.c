@@ -270,8 +270,9 @@ static int same_ident(const struct pn_ident *a, const struct pn_ident *b)
 	return strcmp(a->user, b->user) == 0 && a->uid == b->uid && a->gid == b->gid;
 }
 
-/* The identity a service runs as: its user, else nobody when pinetd is
- * root (no plugin code runs as root unless asked), else pinetd's own.
+/* The identity a service runs as: its user, else PN_SERVICE_USER (nobody
+ * unless configured otherwise) when pinetd is root (no plugin code runs as
+ * root unless asked), else pinetd's own.
  * *dflt caches the default (resolved once, not once per service). */
 static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id,
 			 struct pn_ident *dflt, int *have_dflt)
@@ -285,7 +286,7 @@ static int service_ident(const struct pn_service_conf *sc, struct pn_ident *id,
 	if (!*have_dflt) {
 		memset(dflt, 0, sizeof *dflt);
 		if (geteuid() == 0 &&
-		    pn_ident_resolve("nobody", NULL, dflt, err, sizeof err) < 0) {
+		    pn_ident_resolve(PN_SERVICE_USER, NULL, dflt, err, sizeof err) < 0) {
 			pn_log(LOG_ERR, "service '%s': no user given and %s", sc->name,
 			       err);
 			return -1;
