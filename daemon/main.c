@@ -258,16 +258,55 @@ static int list_plugins(void *arg, FILE *out, FILE *errs)
 /* ---- detaching ---- */
 
 /*
+ * In the parent of a detaching start: print what the child reports on
+ * the pipe (its warnings and errors, log.h's pn_log_tee) to our stderr
+ * until the result (a NUL byte and the exit code, pn_log_report), and
+ * return that code.  A child that dies before reporting gives its exit
+ * status (or 3 when killed).
+ */
+static int wait_start(int rfd, pid_t pid)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(rfd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		char *nul = memchr(buf, '\0', (size_t)n);
+		size_t text = nul ? (size_t)(nul - buf) : (size_t)n;
+		if (text && fwrite(buf, 1, text, stderr) != text)
+			break;
+		if (nul) {
+			if (nul + 1 < buf + n)
+				return (unsigned char)nul[1];
+			while ((n = read(rfd, buf, 1)) < 0 && errno == EINTR)
+				;
+			if (n == 1)
+				return (unsigned char)buf[0];
+			break;
+		}
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return PN_EXIT_SYSTEM;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : PN_EXIT_SYSTEM;
+}
+
+/*
  * Fork into the background.  The parent waits until the child reports
- * its start-up result through a pipe and exits with it, so `pinetd`
- * without -f still fails visibly when a port cannot be bound.  Returns
- * the pipe's write end in the child.
+ * its start-up result through a pipe, prints the warnings and errors
+ * the child logged until then, and exits with the result, so `pinetd`
+ * without -f fails visibly (a port in use, a pid file it cannot write).
+ * Returns the pipe's write end in the child, which pn_log_tee()s to it.
  */
 static int detach(void)
 {
 	int p[2];
 	pid_t pid;
-	unsigned char code = PN_EXIT_SYSTEM;
 
 	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		fprintf(stderr, "pinetd: cannot detach: %s\n", strerror(errno));
@@ -275,12 +314,8 @@ static int detach(void)
 	}
 	if (pid > 0) {
 		close(p[1]);
-		if (read(p[0], &code, 1) != 1) {
-			int st;
-			waitpid(pid, &st, 0);
-			code = WIFEXITED(st) ? (unsigned char)WEXITSTATUS(st)
-					     : PN_EXIT_SYSTEM;
-		}
+		int code = wait_start(p[0], pid);
+		fflush(stderr);
 		_exit(code);
 	}
 	close(p[0]);
@@ -403,10 +438,16 @@ int main(int argc, char **argv)
 
 	/* The configuration is read and its plugins loaded in a checker
 	 * process; this one keeps the view (checker.h) and loads no plugin. */
-	conf = pn_checker_load(path, plugin_dir, stderr, &nerr);
+	/* Under the journal its errors are log lines, each with its
+	 * priority; on a terminal they are printed as they are. */
+	FILE *errs = pn_log_journal() && !test ? NULL : stderr;
+	conf = pn_checker_load(path, plugin_dir, errs, &nerr);
 	if (!conf) {
-		fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
-			nerr == 1 ? "" : "s");
+		if (errs)
+			fprintf(stderr, "pinetd: %s: %d error%s\n", path, nerr,
+				nerr == 1 ? "" : "s");
+		else
+			pn_log(LOG_ERR, "%s: %d error%s", path, nerr, nerr == 1 ? "" : "s");
 		rc = PN_EXIT_CONFIG;
 		goto done;
 	}
@@ -446,6 +487,7 @@ int main(int argc, char **argv)
 		}
 		report_fd = detach();
 		pn_log_open("pinetd", 0, debug ? LOG_DEBUG : conf->log_level);
+		pn_log_tee(report_fd);
 	}
 	/* The supervisor owns conf now and reports the start-up. */
 	rc = pn_super_run(conf, path, plugin_dir, debug, &report_fd, pid_fd);
@@ -454,12 +496,7 @@ int main(int argc, char **argv)
 	 * finds the pid file gone. */
 	if (pid_fd >= 0)
 		pn_pidfile_release(pid_file, pid_fd);
-	if (report_fd >= 0) {
-		unsigned char c = (unsigned char)rc;
-		if (write(report_fd, &c, 1) != 1)
-			pn_log(LOG_WARNING, "cannot report start-up to the parent");
-		close(report_fd);
-	}
+	pn_log_report(report_fd, rc);
 done:
 	free(abs_path);
 	free(abs_dirs);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,17 @@ void pn_notify(const char *state)
 #else
 	(void)state;
 #endif
+}
+
+unsigned long long pn_notify_watchdog_usec(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		return usec;
+#endif
+	return 0;
 }
 
 #ifdef HAVE_LIBSYSTEMD

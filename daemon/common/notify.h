@@ -10,8 +10,17 @@
 
 #include "addr.h"
 
-/* Send a state string ("READY=1", "RELOADING=1", "STOPPING=1", ...). */
+/* Send a state string ("READY=1", "RELOADING=1", "STOPPING=1", ...);
+ * several are separated by newlines ("READY=1\nSTATUS=..."). */
 void pn_notify(const char *state);
+
+/*
+ * The service manager's watchdog interval for this process in
+ * microseconds ($WATCHDOG_USEC, when $WATCHDOG_PID is unset or ours), 0
+ * when it has none or pinetd was built without libsystemd.  The manager
+ * expects "WATCHDOG=1" at least once per interval.
+ */
+unsigned long long pn_notify_watchdog_usec(void);
 
 /* A socket handed over by the service manager. */
 struct pn_inherited {

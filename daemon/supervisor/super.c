@@ -28,6 +28,7 @@
 #include "plugfiles.h"
 #include "server.h"
 #include "snapshot.h"
+#include "status.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -119,6 +120,7 @@ struct pn_super {
 	time_t start_time;
 	struct pn_plugfiles plugfiles; /* what the running workers loaded */
 	uint32_t recon_serial;	       /* the last RECONFIGURE's */
+	struct pn_status status;       /* STATUS= and WATCHDOG=1 (status.h) */
 };
 
 static void config_unref(struct pn_config *conf)
@@ -1093,6 +1095,37 @@ static void check_memory(struct pn_unit *u, struct pn_worker *w)
 	w->memory_killed = 1;
 }
 
+/* The counts of the STATUS= summary (status.h). */
+static void status_facts(struct pn_super *sup, struct pn_status_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < sup->conf->nsvcs; i++)
+		f->services += sup->conf->svcs[i].enabled != 0;
+	FOREACH_WORKER(sup, u, w)
+		for (size_t i = 0; w->pid > 0 && i < u->nsvc; i++)
+			f->conns += w->conns ? w->conns[i] : 0;
+	for (struct pn_unit *u = sup->units; u; u = u->next)
+		for (size_t k = 0; k < u->nw; k++)
+			f->workers += u->w[k].pid > 0;
+}
+
+/* Whether every worker answers its heartbeats (status.h): none silent
+ * for two heartbeat periods, none the watchdog killed that is not yet
+ * replaced. */
+static int workers_healthy(void *arg)
+{
+	struct pn_super *sup = arg;
+	uint64_t now = pn_loop_now(&sup->loop), late = 2u * heartbeat_ms(sup->conf) + TICK_MS;
+
+	FOREACH_WORKER(sup, u, w) {
+		read_worker(w);
+		if ((w->pid > 0 && w->state != W_STARTING && now - w->last_beat > late) ||
+		    (w->pid <= 0 && w->watchdog_killed && !sup->stopping && !u->retired))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Every TICK_MS: kill workers whose heartbeats stopped (SIGSTOP, a plugin
  * in an endless loop), those that never became ready and those past
@@ -1128,6 +1161,9 @@ static void on_tick(struct pn_loop *l, void *arg)
 	}
 	if (sup->counts_dirty && now - sup->last_services >= heartbeat_ms(sup->conf))
 		broadcast_services(sup);
+	struct pn_status_facts f;
+	status_facts(sup, &f);
+	pn_status_update(&sup->status, &f, 0);
 	pn_timer_start(l, &sup->tick, TICK_MS);
 }
 
@@ -1637,8 +1673,10 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 			break;
 		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", sup->path);
-		reload(sup);
-		pn_notify("READY=1");
+		int ok = reload(sup) == 0;
+		struct pn_status_facts f;
+		status_facts(sup, &f);
+		pn_status_reloaded(&sup->status, &f, ok); /* with READY=1 */
 		break;
 	case SIGUSR1:
 		FOREACH_WORKER(sup, u, w)
@@ -1682,17 +1720,6 @@ static void kill_leftovers(pid_t self)
 		closedir(d);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-}
-
-static void report(int fd, int code)
-{
-	unsigned char c = (unsigned char)code;
-
-	if (fd >= 0) {
-		if (write(fd, &c, 1) != 1)
-			pn_log(LOG_WARNING, "cannot report start-up to the parent");
-		close(fd);
-	}
 }
 
 int pn_super_run(struct pn_config *conf, const char *path,
@@ -1743,9 +1770,12 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	}
 	pn_log(LOG_NOTICE, "serving %zu services in %zu worker process%s",
 	       conf->nsvcs, nw, nw == 1 ? "" : "es");
-	report(*report_fd, 0);
+	pn_log_report(*report_fd, 0);
 	*report_fd = -1;
-	pn_notify("READY=1");
+	struct pn_status_facts f;
+	status_facts(&sup, &f);
+	pn_status_update(&sup.status, &f, 1); /* with READY=1 */
+	pn_status_start(&sup.status, &sup.loop, workers_healthy, &sup);
 	pn_timer_start(&sup.loop, &sup.tick, TICK_MS);
 	if (pn_loop_run(&sup.loop) < 0)
 		sup.exit_code = PN_EXIT_SYSTEM;
@@ -1755,6 +1785,7 @@ out:
 		worker_signal(w, SIGKILL);
 	kill_leftovers(sup.pid);
 	pn_timer_stop(&sup.loop, &sup.tick);
+	pn_status_stop(&sup.status);
 	units_free(sup.units);
 	units_free(sup.old);
 	for (size_t i = 0; i < sup.nsocks; i++)

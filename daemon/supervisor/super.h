@@ -32,8 +32,8 @@
  * pn_super_run -- run `conf` (a checker's view, taken over) until
  * SIGTERM/SIGINT.  path and plugin_dir (-P, or NULL) are kept for
  * reloads; debug (-d) keeps the log at debug level whatever the files
- * say.  *report_fd, when >= 0, receives the byte 0 once every worker is
- * serving, and is then closed and set to -1; a start-up that fails
+ * say.  *report_fd, when >= 0, receives the result 0 (pn_log_report) once every
+ * worker is serving, and is then closed and set to -1; a start-up that fails
  * leaves it to the caller, which reports the exit code once it has
  * cleaned up (the waiting parent exits at once).  pid_fd, when >= 0, is the locked
  * pid file (pidfile.h): the supervisor writes its pid there once every
