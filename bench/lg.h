@@ -32,6 +32,8 @@
 struct lg_opts {
 	const char *mode;
 	const char *host;		/* numeric address or "localhost" */
+	const char *host2;		/* chat: the second half of the members
+					   connect here (another node), or NULL */
 	const char *port;
 	const char *tag;		/* echoed as server=TAG, may be NULL */
 	double duration;		/* measured window, seconds */

@@ -266,8 +266,21 @@ static int setup(struct crun *run)
 
 	if (!fds)
 		return -ENOMEM;
-	rc = lg_connect_many(run->o, true, fds, run->m, 64,
+	/* With --host2 the second half joins another node of the room. */
+	unsigned first = run->o->host2 ? run->m / 2 : run->m, failed2 = 0;
+	rc = lg_connect_many(run->o, true, fds, first, 64,
 			     lg_now() + run->o->timeout_ms * LG_MS, &failed);
+	if (rc == 0 && first < run->m) {
+		struct lg_opts o2 = *run->o;
+		o2.host = run->o->host2;
+		rc = lg_resolve(&o2);
+		if (rc == 0)
+			rc = lg_connect_many(&o2, true, fds + first,
+					     run->m - first, 64,
+					     lg_now() + o2.timeout_ms * LG_MS,
+					     &failed2);
+		failed += failed2;
+	}
 	for (i = 0; i < run->m; i++) {
 		struct member *mb = &run->mb[i];
 

@@ -59,6 +59,8 @@ static void usage(FILE *f)
 "  MODE: conn rr bulk udp chat idle\n"
 "  --host ADDR      loopback target (127.0.0.0/8, ::1, localhost) [127.0.0.1]\n"
 "  --port PORT      target port (required)\n"
+"  --host2 ADDR     chat: the second half of the members join here, at the\n"
+"                   same port (another node of a shared room)\n"
 "  --duration S     measured window, seconds, at most %.0f [3]\n"
 "  -c, --conc N     mode's concurrency (see below)\n"
 "  --size B         message size for conn/rr (<= %u) and udp (<= %u) [32]\n"
@@ -139,6 +141,7 @@ static const struct mode *parse(int argc, char **argv, struct lg_opts *o)
 {
 	static const struct option lopts[] = {
 		{ "host", required_argument, NULL, 'H' },
+		{ "host2", required_argument, NULL, '2' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "conc", required_argument, NULL, 'c' },
@@ -177,6 +180,7 @@ static const struct mode *parse(int argc, char **argv, struct lg_opts *o)
 
 		switch (c) {
 		case 'H': o->host = optarg; break;
+		case '2': o->host2 = optarg; break;
 		case 'p': o->port = optarg; break;
 		case 'T': o->tag = optarg; break;
 		case 'n': o->check = false; break;

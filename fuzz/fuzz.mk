@@ -33,11 +33,12 @@ DAEMON_LIBS = -lconfuse -ldl $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 KIT_SRC = $(top_srcdir)/tests/kit/pinetd_testkit.c
 CHAT_SRC = $(addprefix $(top_srcdir)/plugins/chat/,chat.c chat_cmd.c \
-	chat_sanitize.c chat_telnet.c)
+	chat_sanitize.c chat_telnet.c chat_redis_none.c)
 TELNET_SRC = $(addprefix $(top_srcdir)/plugins/telnet/,telnet.c telnet_cmd.c \
 	telnet_edit.c)
 
-TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet fuzz_sources
+TARGETS = fuzz_conf fuzz_addr fuzz_framer fuzz_chat fuzz_telnet fuzz_sources \
+	fuzz_proxyproto
 BINS = $(addprefix $(FUZZ_BIN)/,$(TARGETS))
 
 all: $(BINS)
@@ -49,6 +50,7 @@ fuzz_conf_FLAGS = -DFUZZ_PLUGIN_DIR='"$(abspath $(top_builddir))/plugins/.libs"'
 	-Wl,--wrap=dlopen,--wrap=scandir
 fuzz_addr_SRC =
 fuzz_framer_SRC =
+fuzz_proxyproto_SRC =
 fuzz_chat_SRC = $(KIT_SRC) $(CHAT_SRC)
 fuzz_telnet_SRC = $(KIT_SRC) $(TELNET_SRC)
 fuzz_telnet_FLAGS = -ltelnet

@@ -3,8 +3,8 @@
 #
 #   fuzz/run.sh TARGET SECONDS [LIBFUZZER-OPTIONS...]
 #
-# TARGET is fuzz_conf, fuzz_addr, fuzz_framer, fuzz_chat, fuzz_telnet or
-# fuzz_sources,
+# TARGET is fuzz_conf, fuzz_addr, fuzz_framer, fuzz_chat, fuzz_telnet,
+# fuzz_sources or fuzz_proxyproto,
 # built by `make fuzz` (fuzz/fuzz.mk) into FUZZ_BIN (default: the fuzz/bin
 # directory of the build tree, top_builddir, default the source tree).
 # The seed corpus fuzz/corpus/TARGET is copied to a scratch directory, so

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,10 +74,63 @@ static void set_v6(struct pn_addr *a, unsigned proto,
 	a->len = sizeof *in6;
 }
 
+/* A port given by name: its number for proto in the services database
+ * (/etc/services).  Returns 0, or -1. */
+static int service_port(const char *name, unsigned proto, unsigned *port)
+{
+	struct servent *se = getservbyname(name, pn_proto_name(proto));
+
+	endservent();
+	if (!se)
+		return -1;
+	*port = ntohs((uint16_t)se->s_port);
+	return *port ? 0 : -1;
+}
+
+/*
+ * A host given by name (text is the whole address, for errors): its
+ * first IPv4 and first IPv6 address, in the resolver's order, into out.
+ * Returns their number (1 or 2), or -1 with err.
+ */
+static int host_addrs(const char *text, const char *host, unsigned proto,
+		      unsigned port, struct pn_addr out[2], char *err,
+		      size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int rc = getaddrinfo(host, NULL, &hints, &res), n = 0, have4 = 0,
+	    have6 = 0;
+
+	if (rc != 0) {
+		snprintf(err, errlen, "bad listen address '%s': host '%s' not found "
+				      "(%s)", text, host,
+			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai && n < 2; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET && !have4) {
+			const struct sockaddr_in *in = (const void *)ai->ai_addr;
+			set_v4(&out[n++], proto, &in->sin_addr, port);
+			have4 = 1;
+		} else if (ai->ai_family == AF_INET6 && !have6) {
+			const struct sockaddr_in6 *in6 = (const void *)ai->ai_addr;
+			set_v6(&out[n++], proto, &in6->sin6_addr, port);
+			have6 = 1;
+		}
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(err, errlen, "bad listen address '%s': host '%s' has no "
+				      "IPv4 or IPv6 address", text, host);
+		return -1;
+	}
+	return n;
+}
+
 int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 		  size_t errlen)
 {
-	char host[INET6_ADDRSTRLEN + 2];
+	char host[256];
 	const char *rest = NULL, *colon, *portstr;
 	unsigned proto = 0, port;
 	size_t hlen;
@@ -107,7 +161,9 @@ int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 		struct in6_addr ip6;
 		if (inet_pton(AF_INET6, host, &ip6) != 1)
 			return bad(err, errlen, text, "invalid IPv6 address");
-		if ((rc = parse_port(portstr, &port)) < 0)
+		if ((rc = parse_port(portstr, &port)) == -1)
+			rc = service_port(portstr, proto, &port) == 0 ? 0 : -3;
+		if (rc < 0)
 			goto badport;
 		set_v6(&out[0], proto, &ip6, port);
 		return 1;
@@ -120,13 +176,15 @@ int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 	if (hlen == 0)
 		return bad(err, errlen, text, "missing host (use * for any)");
 	if (hlen >= sizeof host)
-		return bad(err, errlen, text, "invalid IPv4 address");
+		return bad(err, errlen, text, "host name too long");
 	memcpy(host, rest, hlen);
 	host[hlen] = '\0';
 	if (strchr(host, ':'))
 		return bad(err, errlen, text,
 			   "IPv6 addresses must be in brackets, e.g. [::1]:7");
-	if ((rc = parse_port(portstr, &port)) < 0)
+	if ((rc = parse_port(portstr, &port)) == -1)
+		rc = service_port(portstr, proto, &port) == 0 ? 0 : -3;
+	if (rc < 0)
 		goto badport;
 	if (strcmp(host, "*") == 0) {
 		struct in_addr any4 = { .s_addr = htonl(INADDR_ANY) };
@@ -135,14 +193,23 @@ int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 		return 2;
 	}
 	struct in_addr ip4;
-	if (inet_pton(AF_INET, host, &ip4) != 1)
+	if (inet_pton(AF_INET, host, &ip4) != 1 &&
+	    strspn(host, "0123456789.") == strlen(host))
 		return bad(err, errlen, text, "invalid IPv4 address");
+	if (inet_pton(AF_INET, host, &ip4) != 1)
+		return host_addrs(text, host, proto, port, out, err, errlen);
 	set_v4(&out[0], proto, &ip4, port);
 	return 1;
 
 badport:
-	if (rc == -1)
-		return bad(err, errlen, text, "missing or non-numeric port");
+	if (rc == -3 && *portstr) {
+		snprintf(err, errlen, "bad listen address '%s': no service '%s' for "
+				      "%s in /etc/services", text, portstr,
+			 pn_proto_name(proto));
+		return -1;
+	}
+	if (rc < 0 && rc != -2)
+		return bad(err, errlen, text, "missing port");
 	snprintf(err, errlen,
 		 "bad listen address '%s': port '%s' out of range [1, 65535]",
 		 text, portstr);

@@ -1,7 +1,11 @@
 /*
  * addr.h -- listen addresses: "tcp://127.0.0.1:7007", "udp://[::1]:7007",
  * and the wildcard host "*" (as in tcp:// then *:7007), meaning every IPv4
- * and every IPv6 address: two sockets.
+ * and every IPv6 address: two sockets.  A port may be a service name of
+ * the services database ("tcp://127.0.0.1:echo") and a host a host name
+ * ("tcp://localhost:7007"): both are resolved when the address is parsed,
+ * that is when the configuration is loaded, a host name to its first
+ * IPv4 and its first IPv6 address (one socket each).
  */
 #ifndef PN_ADDR_H
 #define PN_ADDR_H
@@ -22,9 +26,13 @@ struct pn_addr {
 
 /*
  * pn_addr_parse -- parse one listen address into out[0] (and out[1] for a
- * "*" host, which means 0.0.0.0 and [::]).  Returns the number of
- * addresses (1 or 2), or -1 after writing a reason into err, e.g.
- * "bad listen address 'x': expected tcp://HOST:PORT or udp://HOST:PORT".
+ * "*" host, which means 0.0.0.0 and [::], or a host name with addresses
+ * of both families).  Returns the number of addresses (1 or 2), or -1
+ * after writing a reason into err, e.g. "bad listen address 'x':
+ * expected tcp://HOST:PORT or udp://HOST:PORT", "bad listen address
+ * 'tcp://nosuch:7': host 'nosuch' not found (Name or service not known)",
+ * "bad listen address 'tcp://localhost:nosuch': no service 'nosuch' for
+ * tcp in /etc/services".
  */
 int pn_addr_parse(const char *text, struct pn_addr out[2], char *err,
 		  size_t errlen);

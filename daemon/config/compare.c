@@ -60,6 +60,7 @@ char *pn_service_fingerprint(const struct pn_service_conf *sc)
 			fprintf(f, "%s %ld\n", o->name, pn_core_field_get(sc, o));
 	put_prefixes(f, "allow", sc->acl.allow, sc->acl.nallow);
 	put_prefixes(f, "deny", sc->acl.deny, sc->acl.ndeny);
+	put_prefixes(f, "proxy_trusted", sc->proxy_trusted, sc->nproxy_trusted);
 	fputs("udp_deny_ports", f);
 	for (size_t i = 0; i < sc->nudp_deny_ports; i++)
 		fprintf(f, " %ld", sc->udp_deny_ports[i]);
@@ -121,6 +122,8 @@ static int same(const struct pn_service_conf *a, const struct pn_service_conf *b
 		       a->nudp_deny_ports * sizeof *a->udp_deny_ports) == 0) &&
 	       same_prefixes(a->acl.allow, a->acl.nallow, b->acl.allow, b->acl.nallow) &&
 	       same_prefixes(a->acl.deny, a->acl.ndeny, b->acl.deny, b->acl.ndeny) &&
+	       same_prefixes(a->proxy_trusted, a->nproxy_trusted, b->proxy_trusted,
+			     b->nproxy_trusted) &&
 	       strcmp(a->user, b->user) == 0 &&
 	       strcmp(a->group, b->group) == 0 &&
 	       strcmp(a->worker_group, b->worker_group) == 0 &&

@@ -22,8 +22,10 @@
  */
 #include "conf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "facts.h"
 #include "log.h"
@@ -55,6 +57,64 @@ static void load_plugins_of(struct pn__ctx *c, cfg_t *cfg)
 	}
 }
 
+/*
+ * The inetd.conf file the main file names (inetd_conf), into snap after
+ * the main file.  A missing file is an empty one: no service yet (Debian
+ * creates /etc/inetd.conf with the first package that registers one).
+ * Returns 0, or -1 (reported).
+ */
+static int read_inetd(struct pn__ctx *c, struct pn_snapshot *snap,
+		      const char *path, cfg_t *cfg)
+{
+	const char *opt = cfg_getstr(cfg, "inetd_conf");
+	char err[256], *file, *data;
+	size_t len;
+	int rc = 0;
+
+	if (!opt || !opt[0])
+		return 0;
+	if (!(file = pn__resolve(path, opt))) {
+		pn__report(c, path, 0, "out of memory");
+		return -1;
+	}
+	pn__progress("reading %s", file);
+	if (pn_file_read(file, PN_CONF_FILE_MAX, &data, &len, err, sizeof err) < 0) {
+		if (access(file, F_OK) == 0 || errno != ENOENT) {
+			pn__report(c, path, 0, "inetd_conf '%s': %s", file, err);
+			free(file);
+			return -1;
+		}
+		data = strdup("");
+		len = 0;
+	}
+	if (!data || pn_snapshot_add(snap, file, PN_SNAP_INETD, data, len, err,
+				     sizeof err) < 0) {
+		pn__report(c, path, 0, "inetd_conf '%s': %s", file,
+			   data ? err : "out of memory");
+		rc = -1;
+	}
+	free(file);
+	return rc;
+}
+
+/* Does snap hold the inetd.conf the main file names (read_inetd)?
+ * Returns 0, or -1 (reported). */
+static int check_inetd(struct pn__ctx *c, const struct pn_snapshot *snap,
+		       const char *path, cfg_t *cfg)
+{
+	const char *opt = cfg_getstr(cfg, "inetd_conf");
+	char *file = opt && opt[0] ? pn__resolve(path, opt) : strdup("");
+	const char *held = snap->nfiles > 1 && snap->files[1].role == PN_SNAP_INETD
+				   ? snap->files[1].path : "";
+	int rc = file && strcmp(file, held) == 0 ? 0 : -1;
+
+	if (rc < 0)
+		pn__report(c, path, 0, "inetd_conf '%s' is not the file the snapshot "
+				       "was read from ('%s')", file ? file : "?", held);
+	free(file);
+	return rc;
+}
+
 struct pn_snapshot *pn_config_read_files(const char *path, FILE *errs,
 					 int *nerrors)
 {
@@ -79,6 +139,8 @@ struct pn_snapshot *pn_config_read_files(const char *path, FILE *errs,
 	if (!(cfg = pn__new_cfg(&c, 1, 1)))
 		goto oom;
 	if (pn__parse_text(&c, cfg, &snap->files[0]) < 0)
+		goto out;
+	if (read_inetd(&c, snap, path, cfg) < 0)
 		goto out;
 	is_default = strcmp(cfg_getstr(cfg, "services_dir"), PN_SERVICESDIR) == 0;
 	if (!(dir = pn__resolve(path, cfg_getstr(cfg, "services_dir"))))
@@ -150,6 +212,8 @@ struct pn_config *pn_config_load_snapshot(const struct pn_snapshot *snap,
 		       conf->services_dir, snap->services_dir);
 		goto out;
 	}
+	if (check_inetd(&c, snap, path, cfg) < 0)
+		goto out;
 	c.plugin_dir = conf->plugin_dir;
 	conf->log_level = pn_log_level_parse(cfg_getstr(cfg, "log_level"));
 	conf->backlog = cfg_getint(cfg, "backlog");

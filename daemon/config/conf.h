@@ -81,6 +81,11 @@ struct pn_service_conf {
 	long wait_pause;	  /* ... not listening for this many seconds */
 	long udp_reply_rate;	  /* replies a second per source address */
 	long udp_reply_burst;	  /* its token bucket depth */
+	/* PROXY protocol on TCP listeners (proxyopt.h). */
+	int proxy_versions;	  /* PN_PP_V1 | PN_PP_V2 bits; 0: none */
+	struct pn_prefix *proxy_trusted; /* who may send the header */
+	size_t nproxy_trusted;
+	long proxy_timeout;	  /* seconds the header may take */
 
 	/* Isolation. */
 	int mode;		  /* PN_MODE_EVENT or PN_MODE_PROCESS */

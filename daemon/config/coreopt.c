@@ -55,6 +55,12 @@ const struct pn_core_option pn_core_options[] = {
 	/* -1: PN_DEF_REPLY_RATE for reflecting plugins, else 0 (service.c). */
 	INT_OPT(udp_reply_rate, -1, -1, 1L << 24, PN_CG_DEFENSE),
 	INT_OPT(udp_reply_burst, 0, 0, 1L << 24, PN_CG_DEFENSE),
+	/* PROXY protocol (proxyopt.c): the versions accepted, a field. */
+	HAND_OPT(proxy_protocol, PN_CO_STR, 0, "none"),
+	{ "proxy_versions", PN_CO_FIELD, 0, NULL, F(proxy_versions), 1, 0, 3,
+	  PN_CG_HAND, 1 },
+	HAND_OPT(proxy_trusted, PN_CO_STR_LIST, 0, NULL),
+	INT_OPT(proxy_timeout, 3, 1, 3600, PN_CG_DEFENSE),
 	HAND_OPT(execution, PN_CO_STR, 0, NULL),
 	/* Not an option: what `execution` and the plugin decide. */
 	{ "mode", PN_CO_FIELD, 0, NULL, F(mode), 1, PN_MODE_EVENT, PN_MODE_PROCESS,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inetd.h"
 #include "log.h"
 #include "plugopt.h"
 
@@ -274,6 +275,7 @@ cfg_t *pn__new_cfg(struct pn__ctx *c, int main_file, int lenient)
 	cfg_opt_t top[] = {
 		CFG_STR("plugin_dir", PN_PLUGINDIR, CFGF_NONE),
 		CFG_STR("services_dir", PN_SERVICESDIR, CFGF_NONE),
+		CFG_STR("inetd_conf", "", CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_INT("backlog", PN_DEF_BACKLOG, CFGF_NONE),
 		CFG_INT("shutdown_timeout", PN_DEF_SHUTDOWN_TIMEOUT, CFGF_NONE),
@@ -455,6 +457,21 @@ static int line_at(const char *text, size_t off)
 	return line;
 }
 
+static void inetd_error(void *arg, int line, const char *msg)
+{
+	struct pn__ctx *c = arg;
+
+	pn__report(c, c->file, line, "%s", msg);
+}
+
+/* The services of an inetd.conf file as pinetd.conf text, line for line
+ * (inetd.h), its errors reported at their lines; NULL when out of
+ * memory. */
+static char *inetd_text(struct pn__ctx *c, const struct pn_snapfile *f)
+{
+	return pn_inetd_translate(f->data, inetd_error, c, NULL);
+}
+
 /* Parse one file's bytes with the given cfg; returns 0 or -1 (errors
  * reported). */
 int pn__parse_text(struct pn__ctx *c, cfg_t *cfg, const struct pn_snapfile *f)
@@ -470,7 +487,17 @@ int pn__parse_text(struct pn__ctx *c, cfg_t *cfg, const struct pn_snapfile *f)
 		       "a NUL byte (offset %zu): not a text file", nul);
 		return -1;
 	}
-	if (!(text = strdup(f->data))) {
+	if (f->role == PN_SNAP_INETD) {
+		int before = c->nerr;
+		text = inetd_text(c, f);
+		if (text && c->nerr > before) {
+			free(text);
+			return -1;
+		}
+	} else {
+		text = strdup(f->data);
+	}
+	if (!text) {
 		pn__report(c, f->path, 0, "out of memory");
 		return -1;
 	}

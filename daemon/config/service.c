@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "plugopt.h"
+#include "proxyopt.h"
 
 static int set_plugin_option(struct pn__ctx *c, struct pn_service_conf *sc,
 			     cfg_t *s, const struct pinetd_option *o, int line)
@@ -329,6 +330,7 @@ static int read_service(struct pn__ctx *c, cfg_t *s, const char *file,
 		       sc->name, sc->output_max, sc->output_buffer);
 	read_listen(c, sc, s);
 	read_defense(c, sc, s);
+	pn__read_proxy(c, sc, s);
 	read_isolation(c, sc, s);
 	check_foreign_options(c, sc, s);
 
@@ -432,6 +434,7 @@ void pn__free_service(struct pn_service_conf *sc)
 	free(sc->file);
 	pn_acl_free(&sc->acl);
 	free(sc->udp_deny_ports);
+	free(sc->proxy_trusted);
 	free(sc->user);
 	free(sc->group);
 	free(sc->worker_group);

@@ -99,7 +99,9 @@ int pn_snapshot_add(struct pn_snapshot *s, const char *path, int role,
 	struct pn_snapfile *v;
 
 	if ((role == PN_SNAP_MAIN) != (s->nfiles == 0) ||
-	    (role != PN_SNAP_MAIN && role != PN_SNAP_DROPIN)) {
+	    (role == PN_SNAP_INETD && s->nfiles != 1) ||
+	    (role != PN_SNAP_MAIN && role != PN_SNAP_DROPIN &&
+	     role != PN_SNAP_INETD)) {
 		snprintf(err, errlen, "the main file must come first, and only once");
 		goto fail;
 	}

@@ -24,11 +24,13 @@
 #define PN_CONF_FILES_MAX 4096u		     /* drop-in files */
 #define PN_SNAPSHOT_VERSION 1u
 
-enum pn_snap_role { PN_SNAP_MAIN = 0, PN_SNAP_DROPIN = 1 };
+/* The main file, then the inetd.conf it names (inetd_conf, at most one,
+ * read as classic inetd lines: inetd.h), then the drop-ins. */
+enum pn_snap_role { PN_SNAP_MAIN = 0, PN_SNAP_DROPIN = 1, PN_SNAP_INETD = 2 };
 
 struct pn_snapfile {
 	char *path;
-	int role;   /* PN_SNAP_MAIN (files[0] only) or PN_SNAP_DROPIN */
+	int role;   /* PN_SNAP_MAIN (files[0] only), PN_SNAP_INETD, PN_SNAP_DROPIN */
 	char *data; /* len bytes, NUL-terminated at data[len] */
 	size_t len;
 };

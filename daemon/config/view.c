@@ -14,6 +14,7 @@
  *     i64 per numeric pn_core_options row (coreopt.h), in table order
  *     u32 nallow x prefix; u32 ndeny x prefix   (i64 family, bytes[16]
  *                                                addr, i64 len)
+ *     u32 nproxy_trusted x prefix
  *     u32 nudp_deny_ports x i64
  *     str user, group, worker_group; str ident.user, i64 ident.uid, i64 ident.gid
  *     str fingerprint
@@ -76,6 +77,7 @@ static void put_service(struct pn_wbuf *w, const struct pn_service_conf *sc,
 			pn_wput_i64(w, pn_core_field_get(sc, o));
 	put_prefixes(w, sc->acl.allow, sc->acl.nallow);
 	put_prefixes(w, sc->acl.deny, sc->acl.ndeny);
+	put_prefixes(w, sc->proxy_trusted, sc->nproxy_trusted);
 	pn_wput_u32(w, (uint32_t)sc->nudp_deny_ports);
 	for (size_t i = 0; i < sc->nudp_deny_ports; i++)
 		pn_wput_i64(w, sc->udp_deny_ports[i]);
@@ -218,6 +220,7 @@ static int get_service(struct pn_rbuf *r, struct pn_config *conf,
 			pn_core_field_set(sc, o, pn_rget_long(r, o->lo, o->hi));
 	get_prefixes(r, &sc->acl.allow, &sc->acl.nallow);
 	get_prefixes(r, &sc->acl.deny, &sc->acl.ndeny);
+	get_prefixes(r, &sc->proxy_trusted, &sc->nproxy_trusted);
 	k = get_count(r, 8);
 	if (k && !(sc->udp_deny_ports = calloc(k, sizeof *sc->udp_deny_ports)))
 		r->bad = 1;

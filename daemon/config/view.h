@@ -15,7 +15,7 @@
 #include "conf.h"
 #include "wire.h"
 
-#define PN_VIEW_VERSION 1u
+#define PN_VIEW_VERSION 2u
 
 /*
  * pn_view_encode -- append the view of conf to w.  conf may be a full

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "checker.h"
+#include "confwatch.h"
 #include "ctl.h"
 #include "listener.h"
 #include "log.h"
@@ -121,7 +122,17 @@ struct pn_super {
 	struct pn_plugfiles plugfiles; /* what the running workers loaded */
 	uint32_t recon_serial;	       /* the last RECONFIGURE's */
 	struct pn_status status;       /* STATUS= and WATCHDOG=1 (status.h) */
+	struct pn_confwatch inetd;     /* reload when inetd.conf changes */
 };
+
+/* The inetd.conf conf reads (its snapshot's), or NULL. */
+static const char *inetd_path(const struct pn_config *conf)
+{
+	for (size_t i = 0; conf->snap && i < conf->snap->nfiles; i++)
+		if (conf->snap->files[i].role == PN_SNAP_INETD)
+			return conf->snap->files[i].path;
+	return NULL;
+}
 
 static void config_unref(struct pn_config *conf)
 {
@@ -1674,6 +1685,7 @@ static void on_signal(struct pn_loop *l, void *arg, int signo)
 		pn_notify("RELOADING=1");
 		pn_log(LOG_NOTICE, "SIGHUP: reloading %s", sup->path);
 		int ok = reload(sup) == 0;
+		pn_confwatch_set(&sup->inetd, &sup->loop, inetd_path(sup->conf));
 		struct pn_status_facts f;
 		status_facts(sup, &f);
 		pn_status_reloaded(&sup->status, &f, ok); /* with READY=1 */
@@ -1734,6 +1746,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	sup.pid = getpid();
 	sup.start_time = time(NULL);
 	sup.forced_level = debug ? LOG_DEBUG : -1;
+	pn_confwatch_init(&sup.inetd);
 	/* Whatever a worker leaves behind is reparented to us, not init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		pn_log(LOG_WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -1772,6 +1785,7 @@ int pn_super_run(struct pn_config *conf, const char *path,
 	       conf->nsvcs, nw, nw == 1 ? "" : "es");
 	pn_log_report(*report_fd, 0);
 	*report_fd = -1;
+	pn_confwatch_set(&sup.inetd, &sup.loop, inetd_path(conf));
 	struct pn_status_facts f;
 	status_facts(&sup, &f);
 	pn_status_update(&sup.status, &f, 1); /* with READY=1 */
@@ -1794,6 +1808,7 @@ out:
 	pn_activation_release(&sup.act);
 	config_unref(sup.conf);
 	pn_plugfiles_free(&sup.plugfiles);
+	pn_confwatch_free(&sup.inetd, &sup.loop);
 	pn_loop_free(&sup.loop);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pause.h"
 #include "plugev.h"
+#include "ppwait.h"
 #include "spawn.h"
 
 /* Stop when the one connection of the child is gone. */
@@ -51,6 +52,7 @@ static void forget_parent(struct pn_server *srv, pinetd_svc *keep, int keep_fd)
 				if (ln) {
 					ln->w.active = 0;
 					ln->w.fd = -1;
+					pn_ppwait_forget_all(ln);
 				}
 			}
 			pn_conn_forget_all(s);
@@ -125,6 +127,13 @@ static void check_cap(pinetd_svc *s)
 void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 		   socklen_t len, int counted)
 {
+	pn_child_conn_at(ln, fd, peer, len, NULL, 0, counted);
+}
+
+void pn_child_conn_at(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		      socklen_t len, const struct sockaddr *local,
+		      socklen_t locallen, int counted)
+{
 	pinetd_svc *s = ln->svc;
 	struct pn_childent *e = add_child(s);
 	pid_t pid, worker = getpid();
@@ -144,7 +153,7 @@ void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 		struct pn_server *srv = s->srv;
 		die_with(worker);
 		forget_parent(srv, s, -1);
-		pn_conn_accept(ln, fd, peer, len, 0);
+		pn_conn_accept_at(ln, fd, peer, len, local, locallen, 0);
 		pn_loop_run(&srv->loop);
 		_exit(0);
 	}

@@ -33,6 +33,11 @@ struct pn_childent {
 /* Fork a child to serve the accepted connection fd (closed here). */
 void pn_child_conn(struct pn_listener *ln, int fd, const struct sockaddr *peer,
 		   socklen_t len, int counted);
+/* The same, with local as the connection's local address (a PROXY
+ * header's destination; NULL: the socket's own). */
+void pn_child_conn_at(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		      socklen_t len, const struct sockaddr *local,
+		      socklen_t locallen, int counted);
 
 /* Fork a child to handle the datagram socket of ln (wait mode); ln is
  * not polled until the child exits. */

@@ -138,6 +138,14 @@ static void arm_timer(pinetd_conn *c)
 void pn_conn_accept(struct pn_listener *ln, int fd,
 		    const struct sockaddr *peer, socklen_t len, int counted)
 {
+	pn_conn_accept_at(ln, fd, peer, len, NULL, 0, counted);
+}
+
+void pn_conn_accept_at(struct pn_listener *ln, int fd,
+		       const struct sockaddr *peer, socklen_t len,
+		       const struct sockaddr *local, socklen_t locallen,
+		       int counted)
+{
 	pinetd_svc *s = ln->svc;
 	const struct pinetd_plugin *d = s->desc;
 	pinetd_conn *c = calloc(1, sizeof *c + d->conn_size);
@@ -158,9 +166,16 @@ void pn_conn_accept(struct pn_listener *ln, int fd,
 		len = sizeof c->peer;
 	memcpy(&c->peer, peer, len);
 	c->peerlen = len;
-	c->locallen = sizeof c->local;
-	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
-		c->locallen = 0;
+	if (local) { /* a PROXY header's destination */
+		if (locallen > sizeof c->local)
+			locallen = sizeof c->local;
+		memcpy(&c->local, local, locallen);
+		c->locallen = locallen;
+	} else {
+		c->locallen = sizeof c->local;
+		if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
+			c->locallen = 0;
+	}
 	pn_sockaddr_name(peer, c->peer_name, sizeof c->peer_name);
 	/* Replies are built whole before they are sent: Nagle only adds
 	 * the delayed-ACK stall to interactive services. */

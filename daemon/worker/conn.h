@@ -23,6 +23,13 @@
 void pn_conn_accept(struct pn_listener *ln, int fd,
 		    const struct sockaddr *peer, socklen_t len, int counted);
 
+/* The same, with local as the connection's local address rather than the
+ * socket's own (a PROXY header's destination; NULL: the socket's). */
+void pn_conn_accept_at(struct pn_listener *ln, int fd,
+		       const struct sockaddr *peer, socklen_t len,
+		       const struct sockaddr *local, socklen_t locallen,
+		       int counted);
+
 /* The core-table functions of the same names (pinetd/plugin.h). */
 int pn_conn_send(pinetd_conn *c, const void *buf, size_t len);
 int pn_conn_sendv(pinetd_conn *c, const struct iovec *iov, int iovcnt);

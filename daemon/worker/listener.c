@@ -16,6 +16,7 @@
 #include "dgram.h"
 #include "log.h"
 #include "pause.h"
+#include "ppwait.h"
 #include "spawn.h"
 
 static void on_accept(struct pn_loop *l, void *arg, unsigned events);
@@ -75,6 +76,8 @@ void pn_listener_free(struct pn_listener *ln)
 	if (!ln)
 		return;
 	pn_pause_release(ln); /* never read again, even in this batch */
+	if (ln->svc)
+		pn_ppwait_close_all(ln);
 	if (ln->w.fd >= 0)
 		close(ln->w.fd);
 	free(ln);
@@ -98,6 +101,12 @@ static void log_refusal(pinetd_svc *s, const struct sockaddr *peer,
 	else
 		pn_log(LOG_NOTICE, "service '%s': refused %s: %s", s->conf->name,
 		       name, why);
+}
+
+void pn_listener_refuse(pinetd_svc *s, const struct sockaddr *peer,
+			const char *why)
+{
+	log_refusal(s, peer, why);
 }
 
 /*
@@ -174,6 +183,35 @@ static int shed_at_emfile(struct pn_listener *ln, int err)
 	return 1;
 }
 
+void pn_listener_admit(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		       socklen_t len, const struct sockaddr *local,
+		       socklen_t locallen)
+{
+	pinetd_svc *s = ln->svc;
+	struct pn_source *src;
+	const char *why;
+
+	if ((why = admit(s, peer, &src))) {
+		close(fd);
+		log_refusal(s, peer, why);
+		return;
+	}
+	if (s->conf->mode == PN_MODE_PROCESS) {
+		if (local && s->nchildren >= (size_t)s->conf->max_children) {
+			/* Accepted before the cap was reached, its header
+			 * came after: no child for it. */
+			if (src)
+				pn_conn_release_source(s, peer);
+			close(fd);
+			log_refusal(s, peer, "too many children (max_children)");
+			return;
+		}
+		pn_child_conn_at(ln, fd, peer, len, local, locallen, src != NULL);
+	} else {
+		pn_conn_accept_at(ln, fd, peer, len, local, locallen, src != NULL);
+	}
+}
+
 /* Accept until the queue is empty or the service is at its cap. */
 static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 {
@@ -184,12 +222,11 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof peer;
-		struct pn_source *src;
-		const char *why;
 		int fd;
 
+		/* Those waiting for a PROXY header count: each is one. */
 		if (s->conf->max_connections &&
-		    s->nconns >= (unsigned long)s->conf->max_connections) {
+		    s->nconns + s->nppwait >= (unsigned long)s->conf->max_connections) {
 			if (pn_service_pause(s, PN_PAUSE_CONNS))
 				pn_log(LOG_NOTICE, "service '%s': %ld connections open "
 						   "(max_connections): not accepting until "
@@ -200,22 +237,13 @@ static void on_accept(struct pn_loop *l, void *arg, unsigned events)
 		fd = accept4(ln->w.fd, (struct sockaddr *)&peer, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			if ((why = admit(s, (struct sockaddr *)&peer, &src))) {
-				close(fd);
-				log_refusal(s, (struct sockaddr *)&peer, why);
-				continue;
-			}
-			if (s->conf->mode == PN_MODE_PROCESS) {
-				pn_child_conn(ln, fd, (struct sockaddr *)&peer, len,
-					      src != NULL);
-				if (s->paused)
-					return; /* max_children */
-			} else {
-				pn_conn_accept(ln, fd, (struct sockaddr *)&peer, len,
-					       src != NULL);
-				if (s->paused)
-					return; /* max_children programs */
-			}
+			if (s->conf->proxy_versions) /* admitted after the header */
+				pn_ppwait_start(ln, fd, (struct sockaddr *)&peer, len);
+			else
+				pn_listener_admit(ln, fd, (struct sockaddr *)&peer, len,
+						  NULL, 0);
+			if (s->paused)
+				return; /* max_children, max_children programs */
 			continue;
 		}
 		switch (errno) {

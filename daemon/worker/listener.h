@@ -35,6 +35,22 @@ void pn_listener_start(struct pn_listener *ln);
  * listener of a process-mode service or of a PINETD_PF_SPAWN plugin. */
 int pn_listener_is_wait(const struct pn_listener *ln);
 
+/*
+ * pn_listener_admit -- the accepted connection fd from peer: through
+ * admission (allow/deny, per-source limits and rates: refused, it is
+ * closed, counted and logged), then to a process-mode child or a
+ * connection of the service.  local: its local address when not the
+ * socket's own (a PROXY header's destination), else NULL.
+ */
+void pn_listener_admit(struct pn_listener *ln, int fd, const struct sockaddr *peer,
+		       socklen_t len, const struct sockaddr *local,
+		       socklen_t locallen);
+
+/* Refuse a connection of s from peer: counted in s->refused and logged
+ * ("refused PEER: why"), at most once a second. */
+void pn_listener_refuse(pinetd_svc *s, const struct sockaddr *peer,
+			const char *why);
+
 /* Whether the socket is polled, and the functions that decide it
  * (pn_listener_pause, pn_listener_resume): pause.h. */
 

@@ -45,6 +45,7 @@ struct pn_listener {
 	uint64_t *starts;
 	size_t nstarts, capstarts, oldest;
 	struct pn_timer storm;
+	struct pn_ppwait *ppwait; /* waiting for a PROXY header (ppwait.h) */
 };
 
 /* One configured service while it runs (pinetd_svc in the plugin API). */
@@ -59,6 +60,7 @@ struct pinetd_svc {
 	size_t nlisteners;
 	struct pinetd_conn *conns; /* open connections */
 	unsigned long nconns;
+	unsigned long nppwait; /* accepted, PROXY header awaited (ppwait.h) */
 	struct pinetd_svc *next; /* srv->svcs or srv->draining */
 
 	/* Defense: state and counters (logged on SIGUSR1). */

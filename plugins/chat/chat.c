@@ -25,6 +25,10 @@
  * checks the new templates and the members see the new welcome line and
  * notices from then on.
  *
+ * With the `redis` option the room is shared by every node that names
+ * the same Redis server and room (chat_redis.c); this file delivers
+ * locally and hands each event to it.
+ *
  * Telnet clients get their option requests refused (chat_telnet.c): the
  * standard client sends IAC DO TIMING-MARK on ^C, and for some UTF-8
  * bytes, then shows nothing until it gets an answer.
@@ -34,10 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pinetd/plugin.h>
 
 #include "chat.h"
+#include "chat_redis.h"
+#include "chat_wire.h"
 #include "chat_sanitize.h"
 #include "chat_telnet.h"
 
@@ -64,6 +71,16 @@ static const struct pinetd_option chat_options[] = {
 	PINETD_OPTION_BOOL("commands", struct chat_conf, commands, 1,
 			   "lines starting with / are commands; false: every "
 			   "line is a message"),
+	PINETD_OPTION_STR("redis", struct chat_conf, redis, "",
+			  "share the room across nodes through this Redis "
+			  "server: tcp://HOST:PORT or unix:PATH; empty: a "
+			  "local room"),
+	PINETD_OPTION_STR("room", struct chat_conf, room, "",
+			  "the shared room's name (Redis channel and keys); "
+			  "empty: the service's name"),
+	PINETD_OPTION_STR("node", struct chat_conf, node, "",
+			  "this node's name in the shared room; empty: "
+			  "hostname:pid"),
 	PINETD_OPTION_END,
 };
 
@@ -260,8 +277,16 @@ static void chat_host_port(const char *addr, const char **host,
 int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		 const struct chat_vars *v)
 {
-	struct bcast b = { .ch = ch, .except = c };
-	const char *addr = pinetd->peer_name(c), *host, *port;
+	return chat__notice_as(ch, c, pinetd->peer_name(c), chat__name(c),
+			       tmpl, v);
+}
+
+int chat__notice_as(struct chat *ch, pinetd_conn *except, const char *addr,
+		    const char *name, const char *tmpl,
+		    const struct chat_vars *v)
+{
+	struct bcast b = { .ch = ch, .except = except };
+	const char *host, *port;
 	size_t hlen, n = 0;
 	int rc = 0;
 
@@ -285,11 +310,7 @@ int chat__notice(struct chat *ch, pinetd_conn *c, const char *tmpl,
 		case PH_HOST: rc = chat_put(ch, &n, host, hlen); break;
 		case PH_PORT: rc = chat_put(ch, &n, port, strlen(port)); break;
 		case PH_ADDR: rc = chat_put(ch, &n, addr, strlen(addr)); break;
-		case PH_NICK: {
-			const char *name = chat__name(c);
-			rc = chat_put(ch, &n, name, strlen(name));
-			break;
-		}
+		case PH_NICK: rc = chat_put(ch, &n, name, strlen(name)); break;
 		case PH_TEXT:
 			if (v->text)
 				rc = chat_put(ch, &n, v->text, v->len);
@@ -334,6 +355,18 @@ void chat__broadcast(struct chat *ch, pinetd_conn *except, const char *fmt,
 	va_end(ap);
 }
 
+/* foreach_conn: stop at the member that joined as f->seq. */
+static int find_one(pinetd_conn *c, void *arg)
+{
+	struct { unsigned long seq; pinetd_conn *c; } *f = arg;
+	const struct chat_member *m = chat__member(c);
+
+	if (m->seq != f->seq || m->gone)
+		return 0;
+	f->c = c;
+	return 1;
+}
+
 void chat__leave(struct chat *ch, pinetd_conn *c, int why)
 {
 	struct chat_member *m = chat__member(c);
@@ -349,6 +382,23 @@ void chat__leave(struct chat *ch, pinetd_conn *c, int why)
 		     m->nick[0] ? ch->conf->nick_leave_notice
 				: ch->conf->leave_notice,
 		     &(struct chat_vars){ .reason = reason });
+	chat_redis_publish(ch->redis, CHAT_EV_LEAVE, c, reason, NULL, 0);
+}
+
+pinetd_conn *chat__find(struct chat *ch, unsigned long seq)
+{
+	struct find { unsigned long seq; pinetd_conn *c; } f = { seq, NULL };
+
+	pinetd->foreach_conn(ch->svc, find_one, &f);
+	return f.c;
+}
+
+int64_t chat__wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int chat_init(pinetd_svc *svc, const void *conf, void **state,
@@ -365,6 +415,10 @@ static int chat_init(pinetd_svc *svc, const void *conf, void **state,
 	}
 	ch->svc = svc;
 	ch->conf = conf;
+	if (chat_redis_new(ch, &ch->redis, err, errlen) < 0) {
+		free(ch);
+		return -1;
+	}
 	*state = ch;
 	return 0;
 }
@@ -373,6 +427,7 @@ static void chat_fini(void *state)
 {
 	struct chat *ch = state;
 
+	chat_redis_free(ch->redis);
 	free(ch->buf);
 	free(ch);
 }
@@ -381,16 +436,26 @@ static void chat_fini(void *state)
  * chat_reconfigure -- new options on a reload: the room (its members,
  * their nicks, the join order) stays; the welcome line, the notice
  * templates and `commands` apply from the next line on.  Refuses a
- * template with an unknown placeholder, as init does.
+ * template with an unknown placeholder, as init does, and a change of
+ * the shared room's options (the daemon then starts a new worker).
  */
 static int chat_reconfigure(void *state, pinetd_svc *svc, const void *conf,
 			    char *err, size_t errlen)
 {
 	struct chat *ch = state;
 
+	const struct chat_conf *cf = conf;
+
 	(void)svc;
 	if (chat_check_templates(conf, err, errlen) < 0)
 		return -1;
+	if (strcmp(cf->redis, ch->conf->redis) != 0 ||
+	    strcmp(cf->room, ch->conf->room) != 0 ||
+	    strcmp(cf->node, ch->conf->node) != 0) {
+		snprintf(err, errlen, "redis, room and node take effect in a "
+				      "new worker only");
+		return -1;
+	}
 	ch->conf = conf;
 	return 0;
 }
@@ -402,10 +467,12 @@ static int chat_open(void *state, pinetd_conn *c)
 	struct chat_member *m = chat__member(c);
 
 	m->seq = ++ch->next_seq;
+	m->joined = chat__wall_ms();
 	ch->members++;
 	if (ch->conf->welcome[0])
 		pinetd->sendf(c, "%s\n", ch->conf->welcome);
 	chat__notice(ch, c, ch->conf->join_notice, &(struct chat_vars){ 0 });
+	chat_redis_publish(ch->redis, CHAT_EV_JOIN, c, NULL, NULL, 0);
 	return 0;
 }
 
@@ -452,6 +519,7 @@ static void chat_line(void *state, pinetd_conn *c, char *line, size_t len,
 	chat__notice(ch, c, ch->conf->line_notice,
 		     &(struct chat_vars){ .text = line, .len = len,
 					  .eol = chat_eol(flags) });
+	chat_redis_publish(ch->redis, CHAT_EV_LINE, c, chat_eol(flags), line, len);
 }
 
 /* A member is gone: tell the others, unless it never joined (conn_data

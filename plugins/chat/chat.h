@@ -3,7 +3,9 @@
  *
  * chat.c holds the room (joining, leaving, broadcasting, line handling),
  * chat_cmd.c the /commands, chat_sanitize.c the text filter.  Names used
- * across these files carry the double prefix chat__.
+ * across these files carry the double prefix chat__.  chat_redis.c shares
+ * the room with other nodes (chat_redis.h), chat_wire.c is its message
+ * format.
  */
 #ifndef CHAT_H
 #define CHAT_H
@@ -26,7 +28,13 @@ struct chat_conf {
 	const char *leave_notice;      /* a member without a nick left */
 	const char *nick_leave_notice; /* a member with a nick left */
 	int32_t commands;	       /* lines starting with / are commands */
+	/* A room shared across nodes (chat_redis.h); "" for defaults: */
+	const char *redis; /* "tcp://HOST:PORT", "unix:PATH"; "": local */
+	const char *room;  /* channel and key name; "": the service's */
+	const char *node;  /* this node's name; "": hostname:pid */
 };
+
+struct chat_redis;
 
 /* One room per service: what init makes, reconfigure keeps. */
 struct chat {
@@ -36,6 +44,7 @@ struct chat {
 	size_t members;		/* connections between on_open and on_close */
 	char *buf;		/* scratch for building one outgoing line */
 	size_t cap;
+	struct chat_redis *redis; /* NULL: a local room */
 };
 
 /* Per connection (conn_data, zeroed by the core at open). */
@@ -44,6 +53,8 @@ struct chat_member {
 					    joined (a refused open) */
 	char nick[CHAT_NICK_MAX + 1];	 /* "" until /nick */
 	int gone;			 /* leave announced: out of the room */
+	int64_t joined;			 /* wall clock at join, ms (/who of a
+					    shared room) */
 };
 
 /* chat__member -- the member state of connection c. */
@@ -93,6 +104,42 @@ void chat__leave(struct chat *ch, pinetd_conn *c, int why);
  * to the room.
  */
 void chat__command(struct chat *ch, pinetd_conn *c, char *line, size_t len);
+
+/*
+ * chat__notice_as -- chat__notice for a member known by its address and
+ * name only (a member of another node): sent to every member but
+ * `except` (NULL: all).
+ */
+int chat__notice_as(struct chat *ch, pinetd_conn *except, const char *addr,
+		    const char *name, const char *tmpl,
+		    const struct chat_vars *v);
+
+/* chat__find -- the member of the room that joined as seq, or NULL when
+ * it has left. */
+pinetd_conn *chat__find(struct chat *ch, unsigned long seq);
+
+/*
+ * chat__nick_set -- give c the nick (checked: valid, free): tell c and
+ * the room, and the other nodes of a shared room.
+ */
+void chat__nick_set(struct chat *ch, pinetd_conn *c, const char *nick);
+
+/* A member of another node for /who. */
+struct chat_who_ent {
+	int64_t joined; /* wall clock ms; 0 in a local room */
+	unsigned long seq;
+	const char *name;
+};
+
+/*
+ * chat__who_reply -- answer /who to c: the local members and the n
+ * others of `extra` (members of other nodes), in join order.
+ */
+void chat__who_reply(struct chat *ch, pinetd_conn *c,
+		     const struct chat_who_ent *extra, size_t n);
+
+/* chat__wall_ms -- the wall clock in ms (join times shared by nodes). */
+int64_t chat__wall_ms(void);
 
 /* chat__nick_valid -- 1 when s is 1..CHAT_NICK_MAX of [A-Za-z0-9_-]. */
 int chat__nick_valid(const char *s);

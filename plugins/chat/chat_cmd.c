@@ -14,6 +14,8 @@
 #include <strings.h>
 
 #include "chat.h"
+#include "chat_redis.h"
+#include "chat_wire.h"
 
 /* /who lists at most this many names, so its one line stays far below
  * any sensible output_max in a crowded room. */
@@ -65,12 +67,12 @@ static int nick_taken_by(pinetd_conn *c, void *arg)
 }
 
 /* Take a new nick: valid, and unique in the room ignoring case (a
- * member may change the case of its own nick). */
+ * member may change the case of its own nick).  A shared room asks
+ * Redis too, and answers once it has. */
 static void cmd_nick(struct chat *ch, pinetd_conn *c, char *args)
 {
 	struct chat_member *m = chat__member(c);
 	struct nick_probe p = { .self = c, .nick = args };
-	char old[128];
 
 	if (!args[0]) {
 		pinetd->sendf(c, "* usage: /nick NAME (1-%d letters, "
@@ -90,23 +92,34 @@ static void cmd_nick(struct chat *ch, pinetd_conn *c, char *args)
 		pinetd->sendf(c, "* nick %s is taken\n", args);
 		return;
 	}
+	if (chat_redis_shared(ch->redis))
+		chat_redis_claim(ch->redis, c, args); /* then chat__nick_set */
+	else
+		chat__nick_set(ch, c, args);
+}
+
+void chat__nick_set(struct chat *ch, pinetd_conn *c, const char *nick)
+{
+	struct chat_member *m = chat__member(c);
+	char old[128], had[CHAT_NICK_MAX + 1];
+
 	snprintf(old, sizeof old, "%s", chat__name(c));
-	memcpy(m->nick, args, strlen(args) + 1);
+	memcpy(had, m->nick, sizeof had);
+	memcpy(m->nick, nick, strlen(nick) + 1);
 	pinetd->sendf(c, "* you are now known as %s\n", m->nick);
 	chat__notice(ch, c, ch->conf->nick_notice,
 		     &(struct chat_vars){ .old = old });
+	chat_redis_publish(ch->redis, CHAT_EV_NICK, c, old, NULL, 0);
+	if (had[0] && strcasecmp(had, nick) != 0)
+		chat_redis_release(ch->redis, c, had);
 }
 
 /* ---- /who ---- */
 
-struct who_ent {
-	unsigned long seq;
-	const char *name;
-};
-
 struct who_list {
-	struct who_ent *v;
+	struct chat_who_ent *v;
 	size_t n, cap;
+	int shared; /* sort by join time, then seq */
 };
 
 static int who_add(pinetd_conn *c, void *arg)
@@ -115,6 +128,7 @@ static int who_add(pinetd_conn *c, void *arg)
 	const struct chat_member *m = chat__member(c);
 
 	if (!m->gone && w->n < w->cap) {
+		w->v[w->n].joined = w->shared ? m->joined : 0;
 		w->v[w->n].seq = m->seq;
 		w->v[w->n].name = chat__name(c);
 		w->n++;
@@ -124,21 +138,25 @@ static int who_add(pinetd_conn *c, void *arg)
 
 static int who_cmp(const void *a, const void *b)
 {
-	const struct who_ent *x = a, *y = b;
+	const struct chat_who_ent *x = a, *y = b;
 
+	if (x->joined != y->joined)
+		return (x->joined > y->joined) - (x->joined < y->joined);
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* One line: "* N in room: a, b, c" in join order, at most CHAT_WHO_MAX
- * names, then ", ... (K more)". */
-static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
+ * names, then ", ... (K more)".  The members of other nodes (extra)
+ * come with their join times. */
+void chat__who_reply(struct chat *ch, pinetd_conn *c,
+		     const struct chat_who_ent *extra, size_t nextra)
 {
-	struct who_list w = { .cap = ch->members };
+	struct who_list w = { .cap = ch->members + nextra,
+			      .shared = extra != NULL };
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *f;
 
-	(void)args;
 	if (!(w.v = calloc(w.cap ? w.cap : 1, sizeof *w.v)) ||
 	    !(f = open_memstream(&out, &outlen))) {
 		free(w.v);
@@ -146,6 +164,8 @@ static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 		return;
 	}
 	pinetd->foreach_conn(ch->svc, who_add, &w);
+	for (size_t i = 0; i < nextra && w.n < w.cap; i++)
+		w.v[w.n++] = extra[i];
 	qsort(w.v, w.n, sizeof *w.v, who_cmp);
 	fprintf(f, "* %zu in room: ", w.n);
 	for (size_t i = 0; i < w.n && i < CHAT_WHO_MAX; i++)
@@ -161,6 +181,16 @@ static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
 	free(w.v);
 }
 
+/* The room's members; a shared room asks Redis for the other nodes'. */
+static void cmd_who(struct chat *ch, pinetd_conn *c, char *args)
+{
+	(void)args;
+	if (chat_redis_shared(ch->redis))
+		chat_redis_who(ch->redis, c);
+	else
+		chat__who_reply(ch, c, NULL, 0);
+}
+
 /* ---- /me, /help, /quit ---- */
 
 static void cmd_me(struct chat *ch, pinetd_conn *c, char *args)
@@ -170,6 +200,7 @@ static void cmd_me(struct chat *ch, pinetd_conn *c, char *args)
 		return;
 	}
 	chat__broadcast(ch, c, "* %s %s\n", chat__name(c), args);
+	chat_redis_publish(ch->redis, CHAT_EV_ME, c, NULL, args, strlen(args));
 }
 
 static void cmd_help(struct chat *ch, pinetd_conn *c, char *args)

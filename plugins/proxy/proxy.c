@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include "proxy.h"
+#include "proxyproto.h"
+
+static const char *const send_proxy_choices[] = { "none", "v1", "v2", NULL };
 
 static const struct pinetd_option proxy_options[] = {
 	PINETD_OPTION_STR("backend", struct proxy_conf, backend, "",
@@ -31,6 +34,11 @@ static const struct pinetd_option proxy_options[] = {
 	PINETD_OPTION_INT("connect_timeout", struct proxy_conf,
 			  connect_timeout, 5, 1, 3600,
 			  "seconds the backend gets to accept a connection"),
+	PINETD_OPTION_ENUM("send_proxy", struct proxy_conf, send_proxy, "none",
+			   send_proxy_choices,
+			   "send the backend a PROXY protocol header (v1 text, "
+			   "v2 binary) naming the client and the address it "
+			   "connected to, before its bytes"),
 	PINETD_OPTION_END,
 };
 
@@ -44,6 +52,7 @@ static int proxy_configure(struct proxy *p, const struct proxy_conf *conf,
 		return -1;
 	p->backend = a;
 	p->timeout_ms = (uint64_t)conf->connect_timeout * 1000u;
+	p->send_proxy = (int)conf->send_proxy; /* 0 none, 1 v1, 2 v2 */
 	return 0;
 }
 
@@ -184,6 +193,19 @@ static int proxy_open(void *state, pinetd_conn *c)
 	int fd;
 
 	pc->fd = -1;
+	if (p->send_proxy) {
+		/* First in the queue: the backend reads it before any byte
+		 * of the client's.  The core's peer and local addresses are
+		 * a PROXY header's own when one came in: chains keep the
+		 * client. */
+		unsigned char h[PN_PP_V1_MAX + 64];
+		size_t n = pn_pp_build(p->send_proxy, pinetd->peer_addr(c, NULL),
+				       pinetd->local_addr(c, NULL), h, sizeof h);
+		if (n == 0 || proxy__buf_append(pc, (const char *)h, n) < 0) {
+			proxy__fail(p, c, "cannot build the PROXY header");
+			return 0;
+		}
+	}
 	fd = socket(p->backend.ss.ss_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -199,6 +221,8 @@ static int proxy_open(void *state, pinetd_conn *c)
 		return 0;
 	}
 	pc->want = pc->connected ? PINETD_READABLE : PINETD_WRITABLE;
+	if (pc->connected && pc->len > 0)
+		pc->want |= PINETD_WRITABLE; /* the PROXY header */
 	pc->w = pinetd->watch(p->svc, c, fd, pc->want | PINETD_WATCH_OWN_FD,
 			      proxy_watch_fn, c);
 	if (!pc->w) {

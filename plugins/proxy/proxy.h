@@ -38,6 +38,7 @@
 struct proxy_conf {
 	const char *backend;	 /* "tcp://HOST:PORT" */
 	int64_t connect_timeout; /* seconds */
+	int32_t send_proxy;	 /* PROXY header to the backend: 0 none, 1, 2 */
 };
 
 /* One parsed backend address. */
@@ -54,6 +55,7 @@ struct proxy {
 	pinetd_svc *svc;
 	struct proxy_addr backend;
 	uint64_t timeout_ms;	     /* connect_timeout */
+	int send_proxy;		     /* 0, or the PROXY header's version */
 	struct proxy_linger *linger; /* backends still being written to */
 };
 
@@ -114,5 +116,9 @@ int proxy__linger(struct proxy *p, int fd, char *buf, size_t off,
 /* proxy__linger_free_all -- from fini: forget every lingering backend
  * (their watches end after fini and close the descriptors). */
 void proxy__linger_free_all(struct proxy *p);
+
+/* Append n bytes to pc's pending buffer (sent to the backend once
+ * connected): 0, or -1 (out of memory). */
+int proxy__buf_append(struct proxy_conn *pc, const char *b, size_t n);
 
 #endif /* PROXY_H */

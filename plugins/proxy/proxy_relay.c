@@ -30,7 +30,7 @@
 #define PROXY_READS_PER_EVENT 4
 
 /* Append n bytes to pc's pending buffer: 0, or -1 (out of memory). */
-static int buf_append(struct proxy_conn *pc, const char *b, size_t n)
+int proxy__buf_append(struct proxy_conn *pc, const char *b, size_t n)
 {
 	if (pc->off + pc->len + n > pc->cap) {
 		if (pc->off > 0) {
@@ -125,7 +125,7 @@ void proxy__on_data(void *state, pinetd_conn *c, const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 	}
-	if (len > 0 && buf_append(pc, buf, len) < 0) {
+	if (len > 0 && proxy__buf_append(pc, buf, len) < 0) {
 		proxy__fail(p, c, "out of memory");
 		return;
 	}

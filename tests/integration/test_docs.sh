@@ -225,7 +225,7 @@ seealso() {
 }
 # Pages of other packages a page may point to.
 system_pages="cat.1 nc.1 socat.1 tcpserver.1 telnet.1 shutdown.2 ctime.3
-inetd.conf.5 systemd.socket.5 inetd.8 systemd-socket-proxyd.8"
+inetd.conf.5 systemd.socket.5 xinetd.conf.5 inetd.8 systemd-socket-proxyd.8"
 for page in $pages; do
 	refs=$(seealso "$page")
 	missing=$(echo "$pages" | grep -vx -F "$page" | grep -vx -F "$refs")

@@ -54,7 +54,8 @@ static void test_parse_listen_rejects_bad_input(void **st)
 	expect_err("tcp://127.0.0.1", "bad listen address 'tcp://127.0.0.1': missing ':PORT'");
 	expect_err("tcp://:7", "bad listen address 'tcp://:7': missing host (use * for any)");
 	expect_err("tcp://256.1.1.1:7", "bad listen address 'tcp://256.1.1.1:7': invalid IPv4 address");
-	expect_err("tcp://localhost:7", "bad listen address 'tcp://localhost:7': invalid IPv4 address");
+	expect_err("tcp://my_host!:7", "bad listen address 'tcp://my_host!:7': host "
+				       "'my_host!' not found (Name or service not known)");
 	expect_err("tcp://::1:7", "bad listen address 'tcp://::1:7': IPv6 addresses "
 				  "must be in brackets, e.g. [::1]:7");
 	expect_err("tcp://[::1:7", "bad listen address 'tcp://[::1:7': missing ']' after IPv6 address");
@@ -70,12 +71,35 @@ static void test_parse_listen_rejects_port_out_of_range(void **st)
 	expect_err("udp://127.0.0.1:65536", "bad listen address 'udp://127.0.0.1:65536': "
 					    "port '65536' out of range [1, 65535]");
 	expect_err("tcp://127.0.0.1:7x", "bad listen address 'tcp://127.0.0.1:7x': "
-					 "missing or non-numeric port");
+					 "no service '7x' for tcp in /etc/services");
 	expect_err("tcp://127.0.0.1:99999999999999999999", "bad listen address "
 		   "'tcp://127.0.0.1:99999999999999999999': port "
 		   "'99999999999999999999' out of range [1, 65535]");
 	expect_err("tcp://127.0.0.1:x", "bad listen address 'tcp://127.0.0.1:x': "
-					"missing or non-numeric port");
+					"no service 'x' for tcp in /etc/services");
+	expect_err("tcp://127.0.0.1:", "bad listen address 'tcp://127.0.0.1:': "
+				       "missing port");
+}
+
+/* Service names come from /etc/services, host names from the resolver
+ * (/etc/hosts has localhost everywhere). */
+static void test_parse_listen_resolves_names(void **st)
+{
+	struct pn_addr a[2];
+	char err[256], t[PN_ADDR_TEXT + 8];
+
+	(void)st;
+	assert_int_equal(pn_addr_parse("tcp://127.0.0.1:echo", a, err, sizeof err), 1);
+	pn_addr_format(&a[0], t, sizeof t);
+	assert_string_equal(t, "tcp://127.0.0.1:7");
+	assert_int_equal(pn_addr_parse("udp://[::1]:discard", a, err, sizeof err), 1);
+	pn_addr_format(&a[0], t, sizeof t);
+	assert_string_equal(t, "udp://[::1]:9");
+	int n = pn_addr_parse("tcp://localhost:7007", a, err, sizeof err);
+	assert_true(n >= 1);
+	pn_addr_format(&a[0], t, sizeof t);
+	assert_true(strcmp(t, "tcp://127.0.0.1:7007") == 0 ||
+		    strcmp(t, "tcp://[::1]:7007") == 0);
 }
 
 static void test_addr_overlap_rules(void **st)
@@ -102,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_parse_listen_accepts_ipv4_ipv6_and_wildcard),
 		cmocka_unit_test(test_parse_listen_rejects_bad_input),
 		cmocka_unit_test(test_parse_listen_rejects_port_out_of_range),
+		cmocka_unit_test(test_parse_listen_resolves_names),
 		cmocka_unit_test(test_addr_overlap_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,7 +145,7 @@ static void test_conf_rejects_bad_addresses(void **st)
 		      FX("bad_address.conf") ":5: service 'echo': bad listen address "
 		      "'tcp://127.0.0.1:70000': port '70000' out of range [1, 65535]\n"
 		      FX("bad_address.conf") ":6: service 'echo': bad listen address "
-		      "'udp://localhost:7': invalid IPv4 address\n"
+		      "'udp://256.0.0.1:7': invalid IPv4 address\n"
 		      FX("bad_address.conf") ":9: service 'nolisten': no listen address "
 		      "(listen = { \"tcp://HOST:PORT\" })\n", 3);
 }
