@@ -9,8 +9,18 @@
 #  - every macro <pinetd/plugin.h> defines is named on the page;
 #  - THE TEST KIT documents every function of tests/kit/pinetd_testkit.h
 #    (<pinetd/testkit.h>), and only those.
+# Every page of man/:
+#  - installed (`make install-man` with prefix=/opt/x sysconfdir=/opt/x/etc
+#    into a DESTDIR), carries those paths and neither a default path
+#    (/etc/pinetd, /usr/lib/pinetd) nor a placeholder;
+#  - lints clean (mandoc -Tlint -Wwarning), as written and as installed;
+#  - names every other page of man/ in its SEE ALSO, and nothing there
+#    that is neither a page of man/ nor a known system page;
+# and every plugin the build lists (pinetd -L) has a page (one whose
+# SYNOPSIS configures it, or its "Plugin NAME" section of pinetd.conf(5))
+# with an entry for each of its options, and is named by pinetd(8).
 . "$srcdir/integration/lib.sh"
-pn_need nc ss cc
+pn_need nc ss cc mandoc make
 P=17861
 P_TICKER=17862
 top_srcdir=${top_srcdir:-$srcdir/..}
@@ -162,4 +172,107 @@ expect_same_names "$(grep -v '^ \*\|^/\*\|^#' "$kit" | grep -o '\<pt_[a-z_0-9]*(
 			split(substr($0, RSTART + RLENGTH), w, " "); print w[1]
 		}' | sort -u)" \
 	"the test kit's functions"
+
+# ---- the man pages ----
+
+mandir_src=$top_srcdir/man
+pages=$(cd "$mandir_src" && ls *.[0-9])
+
+# Make of the build tree, without the jobserver and flags of a `make
+# check` this script may be running under.
+bmake() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DESTDIR \
+		make --no-print-directory -C "$abs_top_builddir" "$@"
+}
+D=$PN_TMP/mandest
+other="prefix=/opt/x sysconfdir=/opt/x/etc"
+eval "$(bmake -s -C man $other pn-man-paths)"
+pn_expect "$sysconfdir $plugindir" "/opt/x/etc /opt/x/lib/pinetd" \
+	"the man Makefile takes prefix and sysconfdir from make's command line"
+# mangen: the pages are made in a directory of the test's own, so the
+# build tree's are left as configured.
+if bmake -C man $other mangen="$PN_TMP/mangen" DESTDIR="$D" install-man \
+	> "$PN_TMP/install-man.log" 2>&1; then
+	pn_pass "make install-man with other paths"
+else
+	pn_fail "make install-man with other paths"; cat "$PN_TMP/install-man.log" >&2
+fi
+installed=$(cd "$D$mandir" 2>/dev/null && ls man*/* | sed 's|.*/||' | sort)
+pn_expect "$installed" "$(echo "$pages" | sort)" "every page of man/ is installed, and only those"
+left=$(cd "$D$mandir" &&
+	grep -n -E '(^|[^x])/etc/pinetd|/usr/lib/pinetd|LIBDIR|SYSCONFDIR|@[A-Z_]+@' man*/*)
+pn_expect "$left" "" "the installed pages hold no default path and no placeholder"
+for want in "/opt/x/etc/pinetd/pinetd.conf" "/opt/x/etc/pinetd/services.d" \
+	"/opt/x/lib/pinetd"; do
+	for p in man8/pinetd.8 man5/pinetd.conf.5; do
+		if grep -q -F "$want" "$D$mandir/$p"; then
+			pn_pass "installed $p names $want"
+		else
+			pn_fail "installed $p does not name $want"
+		fi
+	done
+done
+
+lint=$(cd "$mandir_src" && mandoc -Tlint -Wwarning $pages 2>&1)
+pn_expect "$lint" "" "the pages of man/ lint clean"
+lint=$(cd "$D$mandir" && mandoc -Tlint -Wwarning man*/* 2>&1)
+pn_expect "$lint" "" "the installed pages lint clean"
+
+# seealso PAGE: the NAME.SECTION of every Xr of PAGE's SEE ALSO, sorted.
+seealso() {
+	sed -n '/^\.Sh SEE ALSO/,/^\.Sh /s/^\.Xr \([^ ]*\) \([0-9]\).*/\1.\2/p' \
+		"$mandir_src/$1" | sort
+}
+# Pages of other packages a page may point to.
+system_pages="cat.1 nc.1 socat.1 tcpserver.1 telnet.1 shutdown.2 ctime.3
+inetd.conf.5 systemd.socket.5 xinetd.conf.5 inetd.8 systemd-socket-proxyd.8"
+for page in $pages; do
+	refs=$(seealso "$page")
+	missing=$(echo "$pages" | grep -vx -F "$page" | grep -vx -F "$refs")
+	pn_expect "$missing" "" "$page: SEE ALSO names every other page of man/"
+	unknown=$(echo "$refs" | grep -vx -F "$pages" |
+		grep -vx -F "$(echo "$system_pages" | tr ' ' '\n')")
+	pn_expect "$unknown" "" "$page: SEE ALSO names only pages of man/ and known system pages"
+done
+
+# plugin_page NAME: the page of plugin NAME: the one whose SYNOPSIS
+# configures it, else pinetd.conf.5 when it has a "Plugin NAME" section.
+plugin_page() {
+	local page
+	for page in $pages; do
+		sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$mandir_src/$page" |
+			grep -q -E "^ *plugin *= *$1\$" && { echo "$page"; return; }
+	done
+	grep -q "^\.Ss Plugin $1\$" "$mandir_src/pinetd.conf.5" && echo pinetd.conf.5
+}
+# page_text NAME PAGE: the part of PAGE that documents plugin NAME.
+page_text() {
+	if [ "$2" = pinetd.conf.5 ]; then
+		sed -n "/^\\.Ss Plugin $1\$/,/^\\.S[sh] /p" "$mandir_src/$2"
+	else
+		cat "$mandir_src/$2"
+	fi
+}
+"$PINETD" --list-plugins -P "$PLUGIN_DIR" > "$PN_TMP/plugins.txt" 2>&1 ||
+	pn_fail "pinetd --list-plugins failed: $(cat "$PN_TMP/plugins.txt")"
+plugins=$(sed -n 's/^\([a-z0-9_]*\)  .*/\1/p' "$PN_TMP/plugins.txt")
+[ "$(echo "$plugins" | wc -l)" -ge 10 ] ||
+	pn_fail "pinetd --list-plugins lists fewer than the 10 shipped plugins: $plugins"
+for plug in $plugins; do
+	page=$(plugin_page "$plug")
+	if [ -z "$page" ]; then
+		pn_fail "plugin $plug has no page"
+		continue
+	fi
+	options=$(awk -v p="$plug" '/^[^ ]/ { on = ($1 == p) } on && /^    [a-z]/ { print $1 }' \
+		"$PN_TMP/plugins.txt")
+	undocumented=$(for o in $options; do
+		page_text "$plug" "$page" | grep -q -E "^\\.It Cm $o( |\$)" || echo "$o"
+	done)
+	pn_expect "$undocumented" "" "plugin $plug: $page has an entry for each of its options ($(echo $options | wc -w))"
+	sed -n '/^\.Sh DESCRIPTION/,/^\.Sh /p' "$mandir_src/pinetd.8" |
+		grep -q -E "^\\.It Cm (.*, )?$plug( ,|\$)" &&
+		pn_pass "pinetd(8) names plugin $plug" ||
+		pn_fail "pinetd(8) does not name plugin $plug"
+done
 pn_done
