@@ -231,7 +231,14 @@ static int list_plugins(void *arg, FILE *out, FILE *errs)
 		if (!dir[0])
 			continue;
 		if ((k = scandir(dir, &ents, so_filter, alphasort)) < 0) {
-			fprintf(errs, "pinetd: %s: %s\n", dir, strerror(errno));
+			int e = errno;
+			fprintf(errs, "pinetd: plugin directory %s: %s%s\n", dir,
+				strerror(e),
+				e == ENOENT && strcmp(dirs, PN_PLUGINDIR) == 0
+					? " (the compiled-in plugin_dir: is pinetd "
+					  "installed?  In the build tree: pinetd "
+					  "--list-plugins -P plugins/.libs)"
+					: "");
 			bad = 1;
 			continue;
 		}

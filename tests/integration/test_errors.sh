@@ -105,4 +105,11 @@ pn_expect "$out" "pinetd: error: service 'second': cannot bind tcp://127.0.0.1:$
 	"a bind failure names the service, the address and the reason"
 pn_expect "$(ss -Hltn "sport = :$((P+2))" | wc -l)" 0 "nothing half-started: the first port is free again"
 
+# --list-plugins with a plugin directory that is not there: exit 1, saying
+# which directory and why.
+out=$("$PINETD" --list-plugins -P "$PN_TMP/none" 2>&1); rc=$?
+pn_expect "$rc" 1 "--list-plugins with a missing directory exits 1"
+pn_expect "$out" "pinetd: plugin directory $PN_TMP/none: No such file or directory" \
+	"--list-plugins names the missing plugin directory"
+
 pn_done
