@@ -82,6 +82,32 @@ EOF
 	grep -q "service 'echo': adopted socket 3 (tcp://127.0.0.1:$Q) for tcp://127.0.0.1:$Q" "$PN_LOG" \
 		&& pn_pass "the adoption is logged" || { pn_fail "no adoption log line"; cat "$PN_LOG" >&2; }
 	pn_stop
+
+	# Behind a balancer with socket activation: the PROXY protocol applies
+	# to an adopted listener as to one pinetd bound (README, Scaling out).
+	R=$((P+3))
+	pn_config <<EOF
+service echo {
+    plugin = echo
+    listen = { "tcp://127.0.0.1:$R" }
+    proxy_protocol = v1
+    proxy_trusted = { "127.0.0.1/32" }
+    log_connections = true
+}
+EOF
+	systemd-socket-activate -l 127.0.0.1:$R --fdname=echo \
+		"$PINETD" -f -c "$PN_CONF" > "$PN_LOG" 2>&1 &
+	PN_PID=$!
+	pn_wait_port tcp $R
+	pn_expect "$(printf 'PROXY TCP4 198.51.100.7 127.0.0.1 40000 %s\r\npp\n' $R |
+		nc -q1 127.0.0.1 $R)" "pp" "an adopted listener reads the PROXY header and serves"
+	for i in $(seq 1 40); do
+		grep -q "connection from 198.51.100.7:40000" "$PN_LOG" && break
+		sleep 0.05
+	done
+	grep -q "service 'echo': connection from 198.51.100.7:40000" "$PN_LOG" &&
+		pn_pass "... and logs the header's client" || pn_fail "no log line naming 198.51.100.7"
+	pn_stop
 else
 	echo "SKIP: no systemd-socket-activate or no libsystemd: no socket activation test"
 fi
